@@ -1,0 +1,135 @@
+// swift-tools-version: 6.2
+//
+// Tern: a Kafka-compatible replicated log. Module map and layering: README.md and
+// ARCHITECTURE.md. Every target gets the same `sharedSwiftSettings`.
+import Foundation
+import PackageDescription
+
+/// Warnings are errors wherever the environment asks for it (CI sets `CI=true`; the README's
+/// test command sets `TERN_WARNINGS_AS_ERRORS=1`), so a local edit-compile loop is not blocked by
+/// an unused variable while CI still refuses any warning.
+let environment = ProcessInfo.processInfo.environment
+let warningsAsErrors = environment["CI"] != nil || environment["TERN_WARNINGS_AS_ERRORS"] == "1"
+
+/// One settings array for every Swift target (STYLE.md habit 10).
+let sharedSwiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+] + (warningsAsErrors ? [.treatAllWarnings(as: .error)] : [])
+
+/// The same discipline for the small C targets.
+let sharedCSettings: [CSetting] = [.unsafeFlags(warningsAsErrors ? ["-Wall", "-Werror"] : ["-Wall"])]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let collections = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+
+let allTargets: [Target] = [
+    // Typed identifiers and limits shared by every module.
+    .target(name: "TernModel", exclude: ["README.md"], swiftSettings: sharedSwiftSettings),
+    // liblz4 through pkg-config (apt: liblz4-dev).
+    .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+    // CRC-32C with SSE4.2 / ARMv8 CRC instructions and a portable table fallback.
+    .target(name: "CCRC32C", cSettings: sharedCSettings),
+    // The Kafka protocol: primitives, headers, messages, error codes, RecordBatch v2.
+    .target(
+        name: "TernWire",
+        dependencies: ["TernModel", "CLZ4", "CCRC32C", nioCore],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // Segmented log storage, indexes, recovery, retention, durable state files.
+    .target(
+        name: "TernLog",
+        dependencies: ["TernModel", "TernWire", "CCRC32C", nioCore],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // The pure Raft core.
+    .target(
+        name: "TernRaft",
+        dependencies: ["TernModel", collections],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // Deterministic simulation: simulated network, disk, clock; invariant checkers.
+    .target(
+        name: "TernSimulation",
+        dependencies: ["TernModel", "TernRaft"],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // Replays one simulation seed.
+    .executableTarget(
+        name: "tern-sim",
+        dependencies: ["TernSimulation", argumentParser],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(name: "TernModelTests", dependencies: ["TernModel"], swiftSettings: sharedSwiftSettings),
+    .testTarget(
+        name: "TernWireTests",
+        dependencies: ["TernWire", "TernModel", "CCRC32C", nioCore],
+        resources: [.copy("Fixtures")],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernLogTests",
+        dependencies: ["TernLog", "TernWire", "TernModel", nioCore],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernRaftTests",
+        dependencies: ["TernRaft", "TernModel"],
+        resources: [.copy("Scenarios")],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernSimulationTests",
+        dependencies: ["TernSimulation", "TernRaft", "TernModel"],
+        swiftSettings: sharedSwiftSettings
+    ),
+]
+
+/// Development aid only: `TERN_DEV_TARGETS=TernRaft,TernRaftTests swift build` limits the graph
+/// to those targets (and what they depend on), so that work on one module is not blocked by an
+/// unfinished edit in another. Unset (as in CI), every target is built.
+@MainActor func selectedTargets() -> [Target] {
+    guard let list = environment["TERN_DEV_TARGETS"], !list.isEmpty else { return allTargets }
+    let byName = Dictionary(uniqueKeysWithValues: allTargets.map { ($0.name, $0) })
+    var wanted = Set<String>()
+    var pending = list.split(separator: ",").map { String($0) }
+    while let name = pending.popLast() {
+        guard wanted.insert(name).inserted, let target = byName[name] else { continue }
+        for dependency in target.dependencies {
+            if case .byNameItem(let depName, _) = dependency { pending.append(depName) }
+            if case .targetItem(let depName, _) = dependency { pending.append(depName) }
+        }
+    }
+    return allTargets.filter { wanted.contains($0.name) }
+}
+
+let targets = selectedTargets()
+let targetNames = Set(targets.map(\.name))
+
+/// Products with the targets they need, so a `TERN_DEV_TARGETS` selection drops what it cannot build.
+let productList: [(product: Product, needs: String)] = [
+    (.library(name: "TernWire", targets: ["TernWire"]), "TernWire"),
+    (.library(name: "TernLog", targets: ["TernLog"]), "TernLog"),
+    (.library(name: "TernRaft", targets: ["TernRaft"]), "TernRaft"),
+    (.library(name: "TernSimulation", targets: ["TernSimulation"]), "TernSimulation"),
+    (.executable(name: "tern-sim", targets: ["tern-sim"]), "tern-sim"),
+]
+
+let package = Package(
+    name: "Tern",
+    platforms: [.macOS(.v15)],
+    products: productList.filter { targetNames.contains($0.needs) }.map(\.product),
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test suite of Tern. Installs what is missing first (Debian packages and the PyPI
+# packages the interop tests use), so it works on a fresh machine. This is the README's test
+# command, and .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# --- system packages -------------------------------------------------------------------------
+# liblz4-dev + pkg-config: the CLZ4 system-library target; lz4: the LZ4 frame interop test.
+need_apt=()
+dpkg -s liblz4-dev >/dev/null 2>&1 || need_apt+=(liblz4-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v lz4 >/dev/null 2>&1 || need_apt+=(lz4)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+if ((${#need_apt[@]})); then
+    log "installing ${need_apt[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# --- Python packages for cross-checks -----------------------------------------------------------
+# kafka-python's record code is the independent implementation RecordBatch is checked against.
+if ! python3 -c 'import kafka' >/dev/null 2>&1; then
+    log "installing kafka-python"
+    python3 -m pip install -q 'kafka-python==2.3.3' \
+        || python3 -m pip install -q --break-system-packages 'kafka-python==2.3.3'
+fi
+
+# --- generated code is up to date ----------------------------------------------------------------
+log "checking Sources/TernWire/Generated against Definitions/"
+bash scripts/check_generated.sh
+
+# --- build with warnings as errors, then every suite -----------------------------------------------
+export TERN_WARNINGS_AS_ERRORS=1
+log "building (warnings are errors)"
+swift build --build-tests
+log "running every suite"
+swift test --skip-build
