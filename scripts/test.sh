@@ -22,11 +22,12 @@ if ((${#need_apt[@]})); then
 fi
 
 # --- Python packages for cross-checks -----------------------------------------------------------
-# kafka-python's record code is the independent implementation RecordBatch is checked against.
-if ! python3 -c 'import kafka' >/dev/null 2>&1; then
-    log "installing kafka-python"
-    python3 -m pip install -q 'kafka-python==2.3.3' \
-        || python3 -m pip install -q --break-system-packages 'kafka-python==2.3.3'
+# kafka-python's record code is the independent implementation RecordBatch is checked against;
+# its LZ4 codec needs the `lz4` module.
+if ! python3 -c 'import kafka, lz4' >/dev/null 2>&1; then
+    log "installing kafka-python and lz4"
+    python3 -m pip install -q 'kafka-python==2.3.3' lz4 \
+        || python3 -m pip install -q --break-system-packages 'kafka-python==2.3.3' lz4
 fi
 
 # --- generated code is up to date ----------------------------------------------------------------
