@@ -1,0 +1,115 @@
+// Helpers shared by the TernTransport tests: request frame builders, request handlers whose
+// completion the test controls, and polling with a deadline (never a fixed sleep).
+import NIOCore
+import Synchronization
+import TernTransport
+import TernWire
+
+/// A whole request frame (size prefix, header in the version its key and version imply, body).
+func requestFrame(key: Int16, version: Int16, correlationID: Int32, clientID: String? = "tern-test", body: ByteBuffer)
+    -> ByteBuffer
+{
+    var writer = WireWriter()
+    writer.writeInteger(Int32(0))
+    let header = RequestHeader(apiKey: key, apiVersion: version, correlationID: correlationID, clientID: clientID)
+    header.encode(into: &writer, headerVersion: RequestHeader.version(apiKey: key, apiVersion: version) ?? 1)
+    var buffer = writer.buffer
+    var body = body
+    buffer.writeBuffer(&body)
+    buffer.setInteger(Int32(buffer.readableBytes - 4), at: 0)
+    return buffer
+}
+
+/// An ApiVersions request frame at `version` (0...4; v3+ carry client software name/version).
+func apiVersionsFrame(version: Int16, correlationID: Int32) -> ByteBuffer {
+    let body = ApiVersionsRequest(clientSoftwareName: "tern-test", clientSoftwareVersion: "1.0").encoded(version: version)
+    return requestFrame(key: 18, version: version, correlationID: correlationID, body: body)
+}
+
+/// The versions the tests advertise: ApiVersions up to `apiVersionsMax`, Metadata 0–12,
+/// Produce 0–10 (wider than TernWire's codec range, as the broker will).
+func testAdvertised(apiVersionsMax: Int16 = 4) -> AdvertisedApiVersions {
+    AdvertisedApiVersions([.apiVersions: 0...apiVersionsMax, .metadata: 0...12, .produce: 0...10])
+}
+
+/// Answers ApiVersions with the generated `ApiVersionsResponse` listing `advertised`; answers
+/// anything else with an empty body. Counts the requests it saw.
+final class ApiVersionsHandler: KafkaRequestHandling {
+    let advertised: AdvertisedApiVersions
+    private let seen = Mutex<Int>(0)
+
+    init(advertised: AdvertisedApiVersions) {
+        self.advertised = advertised
+    }
+
+    var requestsSeen: Int { seen.withLock { $0 } }
+
+    func handle(_ request: KafkaRequest, connection: KafkaConnectionInfo) async -> KafkaResponseAction {
+        seen.withLock { $0 += 1 }
+        guard request.head.apiKey == .apiVersions else { return .response(ByteBuffer()) }
+        do {
+            _ = try ApiVersionsRequest.decode(from: request.body, version: request.head.apiVersion)
+        } catch {
+            return .closeConnection(reason: "bad ApiVersions body: \(error)")
+        }
+        let response = ApiVersionsResponse(apiKeys: advertised.entries)
+        return .response(response.encoded(version: request.head.apiVersion))
+    }
+}
+
+/// Parks every request until the test completes it by correlation id, so tests choose the
+/// completion order.
+final class GatedHandler: KafkaRequestHandling {
+    private let parked = Mutex<[Int32: CheckedContinuation<KafkaResponseAction, Never>]>([:])
+    private let arrivals = Mutex<[KafkaRequestHead]>([])
+    private let cancelled = Mutex<Int>(0)
+
+    /// How many requests found their task cancelled when they were completed.
+    var cancelledCount: Int { cancelled.withLock { $0 } }
+
+    /// Heads of the requests received so far, in arrival order.
+    var heads: [KafkaRequestHead] { arrivals.withLock { $0 } }
+
+    func handle(_ request: KafkaRequest, connection: KafkaConnectionInfo) async -> KafkaResponseAction {
+        let action = await withCheckedContinuation { continuation in
+            parked.withLock { $0[request.head.correlationID] = continuation }
+            arrivals.withLock { $0.append(request.head) }
+        }
+        if Task.isCancelled {
+            cancelled.withLock { $0 += 1 }
+        }
+        return action
+    }
+
+    /// Completes the parked request `correlationID` with `action`; false if it is not parked.
+    @discardableResult
+    func complete(_ correlationID: Int32, with action: KafkaResponseAction) -> Bool {
+        guard let continuation = parked.withLock({ $0.removeValue(forKey: correlationID) }) else { return false }
+        continuation.resume(returning: action)
+        return true
+    }
+
+    /// Completes everything still parked (so no continuation leaks at the end of a test).
+    func completeAll() {
+        let all = parked.withLock { parked in
+            defer { parked.removeAll() }
+            return Array(parked.values)
+        }
+        for continuation in all { continuation.resume(returning: .noResponse) }
+    }
+}
+
+struct DeadlineExceeded: Error, CustomStringConvertible {
+    let what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Polls `condition` until it holds or `seconds` pass (generous: the machine is loaded).
+func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+    throw DeadlineExceeded(what: what)
+}
