@@ -4,10 +4,17 @@ extension RaftNode {
     /// Follower, pre-candidate and candidate tick: campaign when the randomized timeout passes
     /// without hearing from a leader (§5.2).
     mutating func tickElection() {
+        guard configurations.current.isVoter(id) else {
+            // Not a voter (yet, as far as this log knows): never campaign, but let the leader
+            // lease lapse, so this node can still grant a vote the real configuration needs.
+            // Resetting the counter here kept the lease alive for ever (simulator seed 91987:
+            // no leader could be elected after healing). etcd has the same rule.
+            electionElapsed = min(electionElapsed + 1, options.electionTicks)
+            return
+        }
         electionElapsed += 1
         guard electionElapsed >= randomizedElectionTimeout else { return }
         electionElapsed = 0
-        guard configurations.current.isVoter(id) else { return }
         startElection(transfer: false)
     }
 

@@ -139,6 +139,29 @@ import Testing
         #expect(group.node(4).hasReady == false)
     }
 
+    @Test("A non-voter's leader lease lapses: it grants a vote the real configuration may need")
+    func nonVoterLeaseLapses() throws {
+        // Regression for simulator seed 91987: a node whose log does not (yet) list it as a voter
+        // reset its election counter at every timeout, so its lease never lapsed and it refused
+        // every vote, even when the committed configuration needed that vote to elect anyone.
+        var group = try InteractionEnvironment.electedGroup(3, learners: [NodeID(4)])
+        #expect(group.node(4).currentLeader == NodeID(1))
+        let electionTicks = group.node(4).options.electionTicks
+        for _ in 0..<electionTicks { group.with(4) { $0.tick() } }
+        for _ in 0..<(3 * electionTicks) {
+            group.with(4) { $0.tick() }
+            #expect(group.node(4).electionElapsed >= electionTicks, "the lease stays lapsed")
+        }
+        #expect(group.node(4).currentRole == .follower, "a non-voter never campaigns")
+        let lastIndex = group.storage(1).lastIndex
+        let lastLog = EntryID(index: lastIndex, term: try #require(try group.storage(1).term(at: lastIndex)))
+        let request = Message(
+            from: NodeID(2), to: NodeID(4), term: Term(5),
+            kind: .voteRequest(lastLog: lastLog, transfer: false))
+        try group.with(4) { try $0.step(request) }
+        #expect(group.node(4).currentTerm == Term(5), "the lapsed lease no longer blocks the vote")
+    }
+
     @Test("A single voter elects itself once its vote is durable")
     func singleVoterElectsItself() throws {
         var group = InteractionEnvironment.group(1)
