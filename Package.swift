@@ -25,6 +25,9 @@ let sharedCSettings: [CSetting] = [.unsafeFlags(warningsAsErrors ? ["-Wall", "-W
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let collections = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
 let allTargets: [Target] = [
     // Typed identifiers and limits shared by every module.
@@ -47,10 +50,25 @@ let allTargets: [Target] = [
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
+    // SwiftNIO framing and connections: the Kafka listener's connection layer and (later) the
+    // inter-broker RPC.
+    .target(
+        name: "TernTransport",
+        dependencies: ["TernModel", "TernWire", nioCore, nioPosix, logging, collections],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
     // The pure Raft core.
     .target(
         name: "TernRaft",
         dependencies: ["TernModel", collections],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // The multi-Raft runtime: Raft groups whose log is a TernLog partition log.
+    .target(
+        name: "TernReplication",
+        dependencies: ["TernModel", "TernRaft", "TernLog", "TernWire", nioCore],
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
@@ -80,9 +98,19 @@ let allTargets: [Target] = [
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
+        name: "TernTransportTests",
+        dependencies: ["TernTransport", "TernWire", "TernModel", nioCore, nioPosix, nioEmbedded, logging],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
         name: "TernRaftTests",
         dependencies: ["TernRaft", "TernModel"],
         resources: [.copy("Scenarios")],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernReplicationTests",
+        dependencies: ["TernReplication", "TernRaft", "TernLog", "TernWire", "TernModel", nioCore],
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
@@ -117,6 +145,7 @@ let targetNames = Set(targets.map(\.name))
 let productList: [(product: Product, needs: String)] = [
     (.library(name: "TernWire", targets: ["TernWire"]), "TernWire"),
     (.library(name: "TernLog", targets: ["TernLog"]), "TernLog"),
+    (.library(name: "TernTransport", targets: ["TernTransport"]), "TernTransport"),
     (.library(name: "TernRaft", targets: ["TernRaft"]), "TernRaft"),
     (.library(name: "TernSimulation", targets: ["TernSimulation"]), "TernSimulation"),
     (.executable(name: "tern-sim", targets: ["tern-sim"]), "tern-sim"),
@@ -130,6 +159,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: targets
 )
