@@ -39,4 +39,14 @@ export TERN_WARNINGS_AS_ERRORS=1
 log "building (warnings are errors)"
 swift build --build-tests
 log "running every suite"
-swift test --skip-build
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+swift test --skip-build 2>&1 | tee "$results"
+# Swift Testing ends with "Test run with N tests in M suites passed after …"; XCTest (which has no
+# tests here) also prints "Executed 0 tests". Close with one plain line that counts what ran.
+total="$(grep -Eo 'Test run with [0-9]+ tests' "$results" | tail -1 | grep -Eo '[0-9]+' || true)"
+if [ -z "$total" ] || [ "$total" -eq 0 ]; then
+    echo "no tests ran" >&2
+    exit 1
+fi
+echo "tests: $total passed, 0 failed"
