@@ -72,6 +72,13 @@ let allTargets: [Target] = [
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
+    // The broker: configuration, request handlers, wiring (issue #4 builds it out).
+    .target(
+        name: "TernBroker",
+        dependencies: ["TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", logging],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
     // Deterministic simulation: simulated network, disk, clock; invariant checkers.
     .target(
         name: "TernSimulation",
@@ -111,6 +118,11 @@ let allTargets: [Target] = [
     .testTarget(
         name: "TernReplicationTests",
         dependencies: ["TernReplication", "TernRaft", "TernLog", "TernWire", "TernModel", nioCore],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernBrokerTests",
+        dependencies: ["TernBroker", "TernModel", "TernLog", "TernTransport", "TernWire"],
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
