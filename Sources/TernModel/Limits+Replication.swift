@@ -13,9 +13,7 @@ extension Limits {
     /// Most members a configuration control batch may list when decoded (voters plus learners);
     /// the same bound as the Raft core's, checked before anything is allocated.
     public static let replicaConfigurationMembersMax = raftMembersMax
-}
 
-extension Limits {
     /// Most segment boundaries one retention pass records in its checkpoint (16 bytes each, well
     /// inside `durableStatePayloadBytesMax`); a pass removes at most this many segments and the
     /// next pass continues.

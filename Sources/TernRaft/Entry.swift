@@ -91,3 +91,17 @@ public struct Entry: Hashable, Sendable, CustomStringConvertible {
         return "\(term)/[\(first),\(last)] \(kindText)"
     }
 }
+
+extension [Entry] {
+    /// Number of entries whose first offset is below `offset` (binary search; the entries are
+    /// in log order). Shared by the unstable tail and the in-memory stable log.
+    func position(ofFirstAtOrAfter offset: Offset) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].first < offset { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

@@ -137,14 +137,8 @@ public final class MemoryRaftLog: RaftLogStorage {
     /// See `RaftLogStorage`.
     public func snapshot() -> Snapshot { Snapshot(metadata: snapshotMetadata, data: snapshotData) }
 
-    /// Number of stored entries whose first offset is below `offset` (binary search).
+    /// Number of stored entries whose first offset is below `offset`.
     private func position(ofFirstAtOrAfter offset: Offset) -> Int {
-        var low = 0
-        var high = storedEntries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if storedEntries[middle].first < offset { low = middle + 1 } else { high = middle }
-        }
-        return low
+        storedEntries.position(ofFirstAtOrAfter: offset)
     }
 }

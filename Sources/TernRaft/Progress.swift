@@ -20,16 +20,13 @@ struct Progress {
     var pendingSnapshot = Offset(-1)
     /// Whether the member was heard from in the current check-quorum window.
     var recentActive = false
-    /// Whether the member is a learner.
-    var isLearner: Bool
     /// Appends in flight.
     var inflights: Inflights
 
-    init(id: NodeID, next: Offset, isLearner: Bool, options: RaftOptions) {
+    init(id: NodeID, next: Offset, options: RaftOptions) {
         self.id = id
         self.match = Offset(-1)
         self.next = next
-        self.isLearner = isLearner
         self.inflights = Inflights(countMax: options.inflightMessagesMax, bytesMax: options.inflightBytesMax)
     }
 
@@ -80,8 +77,9 @@ struct Progress {
         inflights.reset()
     }
 
-    /// The status the public API shows.
-    var status: FollowerStatus {
+    /// The status the public API shows; whether the member is a learner is read from the
+    /// configuration in force rather than stored here a second time.
+    func status(isLearner: Bool) -> FollowerStatus {
         FollowerStatus(
             id: id, match: match, next: next, state: state, recentActive: recentActive,
             inflightMessages: inflights.count, isLearner: isLearner)

@@ -143,7 +143,7 @@ extension RaftNode {
     /// if that entry is of the current term (§5.4.2). Returns whether it moved.
     mutating func maybeCommit() -> Bool {
         let voters = configurations.current.voters
-        let matches = progress.filter { voters.contains($0.id) }.map(\.match)
+        let matches = progress.compactMap { voters.contains($0.id) ? $0.match : nil }
         let candidate = Quorum.committedIndex(matches)
         guard candidate > log.committed else { return false }
         if !options.testingFaults.contains(.commitPreviousTermByCounting) {
@@ -163,8 +163,10 @@ extension RaftNode {
         let entry = Entry(
             first: first, last: first.advanced(by: recordCount - 1), term: term, kind: kind, payload: payload)
         log.append([entry])
-        configurations.record([entry])
-        if case .configuration = kind { synchronizeProgress() }
+        if case .configuration = kind {
+            configurations.record([entry])
+            synchronizeProgress()
+        }
         return entry.id
     }
 
@@ -183,12 +185,10 @@ extension RaftNode {
         let configuration = configurations.current
         var updated: [Progress] = []
         for member in configuration.members {
-            if var existing = progress.first(where: { $0.id == member }) {
-                existing.isLearner = configuration.isLearner(member)
+            if let existing = progress.first(where: { $0.id == member }) {
                 updated.append(existing)
             } else {
-                var fresh = Progress(
-                    id: member, next: log.lastIndex.next, isLearner: configuration.isLearner(member), options: options)
+                var fresh = Progress(id: member, next: log.lastIndex.next, options: options)
                 if member == id {
                     fresh.match = log.stableLastIndex
                     fresh.recentActive = true

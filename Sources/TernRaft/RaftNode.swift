@@ -101,6 +101,9 @@ public struct RaftNode {
     public var commitIndex: Offset { log.committed }
     /// Applied index (as confirmed through `advance`).
     public var appliedIndex: Offset { log.applied }
+    /// Last index of the log, unpersisted entries included: where the next proposal starts.
+    /// Cheaper than `status.lastIndex`, which builds the whole status on every call.
+    public var lastIndex: Offset { log.lastIndex }
     /// The configuration in force (the latest in the log).
     public var configuration: ClusterConfiguration { configurations.current }
 
@@ -110,7 +113,7 @@ public struct RaftNode {
             id: id, role: role, term: term, vote: vote, leader: leader, commit: log.committed,
             applied: log.applied, logStart: log.logStart, lastIndex: log.lastIndex,
             configuration: configurations.current, transferTarget: transferTarget,
-            progress: progress.map(\.status))
+            progress: progress.map { $0.status(isLearner: configurations.current.isLearner($0.id)) })
     }
 
     /// The peers the leader sends heartbeats to on each heartbeat round, sorted (empty unless

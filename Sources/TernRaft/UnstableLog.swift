@@ -28,13 +28,7 @@ struct UnstableLog {
 
     /// Position in `entries` of the first entry starting at or after `offset`.
     func position(ofFirstAtOrAfter offset: Offset) -> Int {
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].first < offset { low = middle + 1 } else { high = middle }
-        }
-        return low
+        entries.position(ofFirstAtOrAfter: offset)
     }
 
     /// Appends `newEntries`, dropping the unstable entries they replace. Returns false when they

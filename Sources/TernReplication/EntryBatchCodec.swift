@@ -88,6 +88,19 @@ public enum EntryBatchCodec {
     /// - Throws: `.invalidEntry` when the bytes are not one valid batch (length, magic, CRC,
     ///   negative epoch, a malformed control record of ours).
     public static func entry(from batch: ByteBuffer) throws(ReplicationError) -> Entry {
+        let (header, kind) = try verified(batch)
+        let entry = Entry.validated(
+            first: header.firstOffset, last: header.lastOffsetTyped, term: Term(Int64(header.partitionLeaderEpoch)),
+            kind: kind, payload: Array(batch.readableBytesView))
+        guard let entry else {
+            throw ReplicationError(.invalidEntry, "batch offsets or epoch out of range: \(header)")
+        }
+        return entry
+    }
+
+    /// The header and entry kind of `batch`, which must hold exactly one CRC-valid batch; what
+    /// `entry(from:)` checks, without copying the bytes into an entry (`ReplicaDriver.check`).
+    static func verified(_ batch: ByteBuffer) throws(ReplicationError) -> (header: RecordBatchHeader, kind: EntryKind) {
         let header: RecordBatchHeader
         do throws(RecordBatchError) {
             header = try RecordBatchHeader.verifyCRC(of: batch)
@@ -97,14 +110,7 @@ public enum EntryBatchCodec {
         guard header.totalSize == batch.readableBytes else {
             throw ReplicationError(.invalidEntry, "\(batch.readableBytes) bytes for a \(header.totalSize)-byte batch")
         }
-        let kind = try self.kind(of: batch, header: header)
-        let entry = Entry.validated(
-            first: header.firstOffset, last: header.lastOffsetTyped, term: Term(Int64(header.partitionLeaderEpoch)),
-            kind: kind, payload: Array(batch.readableBytesView))
-        guard let entry else {
-            throw ReplicationError(.invalidEntry, "batch offsets or epoch out of range: \(header)")
-        }
-        return entry
+        return (header, try kind(of: batch, header: header))
     }
 
     /// The entry kind of a CRC-checked batch (see the type's documentation).

@@ -88,14 +88,15 @@ public final class ReplicaDriver {
         }
     }
 
-    /// A received entry must be exactly what its bytes say.
+    /// A received entry must be exactly what its bytes say. Checks the header and kind only, so
+    /// the payload is not copied into a second entry.
     static func check(_ entry: Entry) throws(ReplicationError) {
         guard !entry.payload.isEmpty else { throw ReplicationError(.invalidEntry, "entry \(entry) without its batch") }
-        let decoded = try EntryBatchCodec.entry(from: ByteBuffer(bytes: entry.payload))
-        guard decoded.first == entry.first, decoded.last == entry.last, decoded.term == entry.term,
-            decoded.kind == entry.kind
+        let (header, kind) = try EntryBatchCodec.verified(ByteBuffer(bytes: entry.payload))
+        guard header.firstOffset == entry.first, header.lastOffsetTyped == entry.last,
+            Term(Int64(header.partitionLeaderEpoch)) == entry.term, kind == entry.kind
         else {
-            throw ReplicationError(.invalidEntry, "entry \(entry) does not match its batch \(decoded)")
+            throw ReplicationError(.invalidEntry, "entry \(entry) does not match its batch \(header)")
         }
     }
 
@@ -114,7 +115,7 @@ public final class ReplicaDriver {
             throw ReplicationError(.invalidEntry, "not exactly one batch")
         }
         guard node.currentRole == .leader else { throw ReplicationError(.raft, "\(RaftError.notLeader)") }
-        let base = node.status.lastIndex.next
+        let base = node.lastIndex.next
         var stamped = batch
         RecordBatchHeader.rewrite(baseOffset: base, partitionLeaderEpoch: node.currentTerm.leaderEpoch, in: &stamped)
         let id: EntryID

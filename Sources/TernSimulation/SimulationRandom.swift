@@ -1,32 +1,31 @@
-/// The simulator's only source of randomness: SplitMix64, seeded from the run's seed.
+import TernModel
+import TernRaft
+
+/// The simulator's only source of randomness: TernRaft's `SplitMix64`, seeded from the run's seed.
 ///
-/// Why our own generator: `SystemRandomNumberGenerator` is not reproducible, and the standard
+/// Why explicit arithmetic: `SystemRandomNumberGenerator` is not reproducible, and the standard
 /// library's `random(in:using:)` algorithms are not promised to stay the same across Swift
 /// releases. A seed must replay byte-identically forever, so every draw goes through the
-/// explicit arithmetic below. Independent concerns (network, faults, workload, each Raft node's
+/// helpers below. Independent concerns (network, faults, workload, each Raft node's
 /// election jitter) use `derived(stream:)` generators so adding a draw in one concern does not
 /// shift every other concern's sequence.
 public struct SimulationRandom: RandomNumberGenerator, Sendable {
-    /// The SplitMix64 state; advanced by the golden-ratio increment on every draw.
-    private var state: UInt64
+    /// The underlying generator; shared with the Raft core rather than written twice.
+    private var generator: SplitMix64
 
     /// A generator whose whole future is determined by `seed`.
     public init(seed: UInt64) {
-        self.state = seed
+        self.generator = SplitMix64(seed: seed)
     }
 
-    /// The next 64 random bits (SplitMix64, Steele, Lea and Flood 2014).
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
+        generator.next()
     }
 
     /// A generator for one named concern, independent of this one's future draws.
     public func derived(stream: UInt64) -> SimulationRandom {
-        var mixer = SimulationRandom(seed: state ^ (stream &* 0xD6E8_FEB8_6659_FD93))
+        var mixer = SimulationRandom(seed: generator.state ^ (stream &* 0xD6E8_FEB8_6659_FD93))
         return SimulationRandom(seed: mixer.next())
     }
 

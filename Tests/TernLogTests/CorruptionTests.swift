@@ -51,7 +51,7 @@ import TernWire
     }
 
     @Test func flippedBitsAnywhereAreDetectedNeverServed() throws {
-        var random = TestRandom(seed: 2026)
+        var random = SplitMix64(seed: 2026)
         var tailCuts = 0
         var damageReports = 0
         for round in 0..<150 {

@@ -75,7 +75,7 @@ import TernWire
         case "cut":
             fs.damageTruncate(file: offsetPath, to: offsets.count / 2 + 3)
         case "garbage":
-            var random = TestRandom(seed: UInt64(offsets.count))
+            var random = SplitMix64(seed: UInt64(offsets.count))
             fs.replaceContents(file: offsetPath, with: (0..<offsets.count).map { _ in UInt8.random(in: 0...255, using: &random) })
         case "shift":
             // Every position moved by 8 bytes: still increasing, but not batch boundaries.

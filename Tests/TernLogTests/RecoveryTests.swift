@@ -74,7 +74,7 @@ import TernWire
         let appended = try LogFixture.appendBatches(try reopen(fs), count: 10)
         let path = LogFixture.directory + "/00000000000000000000.log"
         var bytes = fs.contents(of: path)!
-        var random = TestRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         bytes += (0..<4_000).map { _ in UInt8.random(in: 0...255, using: &random) }
         fs.replaceContents(file: path, with: bytes)
         let log = try reopen(fs)
@@ -84,7 +84,7 @@ import TernWire
     }
 
     @Test func crashLosesOnlyWhatWasNeverFsynced() throws {
-        var random = TestRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         let fates: [FaultInjectingFileSystem.UnsyncedFate] = [.lost, .randomPrefix, .randomPrefixTearingLast]
         for round in 0..<60 {
             let fs = FaultInjectingFileSystem(seed: UInt64(round))

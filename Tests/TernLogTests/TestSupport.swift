@@ -105,10 +105,3 @@ struct TemporaryDirectory {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
-
-/// A deterministic generator for the randomised loops (positions, crash fates).
-struct TestRandom: RandomNumberGenerator {
-    private var inner: SplitMix64
-    init(seed: UInt64) { inner = SplitMix64(seed: seed) }
-    mutating func next() -> UInt64 { inner.next() }
-}

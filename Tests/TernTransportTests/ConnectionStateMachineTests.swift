@@ -4,6 +4,7 @@
 // request order whatever order they complete in, acks=0 gaps are skipped, a close waits for
 // earlier answers, and reading stops exactly when a bound is reached and resumes when it drains.
 import NIOCore
+import TernModel
 import Testing
 
 @testable import TernTransport
@@ -182,18 +183,5 @@ struct ConnectionStateMachineTests {
             #expect(writtenIDs == expected.sorted())
             #expect(machine.bufferedBytes == 0)
         }
-    }
-}
-
-/// A small seeded generator, so random tests replay identically.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -7,6 +7,7 @@
 // nothing and report `.truncated`.
 import NIOCore
 import NIOEmbedded
+import TernModel
 import Testing
 
 @testable import TernTransport

@@ -104,6 +104,7 @@ struct LoopbackTests {
         // for it to return (this handler returns only when completed).
         async let stopped: Void = listener.shutdown()
         try await waitUntil("the client to see the close") { !client.isActive }
+        try await waitUntil("shutdown to cancel the handler's task") { handler.cancellationSignals == 1 }
         try await waitUntil("the request to be parked") { handler.complete(7, with: .response(ByteBuffer(bytes: [1]))) }
         await stopped
         #expect(handler.cancelledCount == 1)

@@ -70,10 +70,19 @@ final class GatedHandler: KafkaRequestHandling {
     /// Heads of the requests received so far, in arrival order.
     var heads: [KafkaRequestHead] { arrivals.withLock { $0 } }
 
+    /// How many handler tasks have been told they are cancelled (while still parked or later), so
+    /// a test can wait for the cancellation instead of racing it.
+    var cancellationSignals: Int { signals.withLock { $0 } }
+    private let signals = Mutex<Int>(0)
+
     func handle(_ request: KafkaRequest, connection: KafkaConnectionInfo) async -> KafkaResponseAction {
-        let action = await withCheckedContinuation { continuation in
-            parked.withLock { $0[request.head.correlationID] = continuation }
-            arrivals.withLock { $0.append(request.head) }
+        let action = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                parked.withLock { $0[request.head.correlationID] = continuation }
+                arrivals.withLock { $0.append(request.head) }
+            }
+        } onCancel: {
+            signals.withLock { $0 += 1 }
         }
         if Task.isCancelled {
             cancelled.withLock { $0 += 1 }

@@ -4,6 +4,7 @@
 // random bytes overwritten, inserted or deleted, (3) purely random buffers. Anything that does
 // decode must also re-encode without trapping (a decoded value is valid for its version).
 
+import TernModel
 import NIOCore
 import Testing
 import TernWire

@@ -10,12 +10,6 @@ import TernWire
 
 @Suite("Headers")
 struct HeaderTests {
-    private func bytes(_ write: (inout WireWriter) -> Void) -> [UInt8] {
-        var writer = WireWriter()
-        write(&writer)
-        return Array(writer.buffer.readableBytesView)
-    }
-
     @Test("request header v1 golden bytes, null and present client id")
     func requestV1() throws {
         let header = RequestHeader(apiKey: 3, apiVersion: 4, correlationID: 0x0102_0304, clientID: "ab")

@@ -5,6 +5,7 @@
 // decoded (which must consume every byte), compared for equality, and re-encoded to the same
 // bytes. The registry is checked to list exactly the generated types.
 
+import TernModel
 import NIOCore
 import Testing
 import TernWire

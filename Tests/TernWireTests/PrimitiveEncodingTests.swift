@@ -11,12 +11,6 @@ import TernWire
 
 @Suite("Primitive: fixed-width and length-prefixed encodings")
 struct PrimitiveEncodingTests {
-    private func bytes(_ write: (inout WireWriter) -> Void) -> [UInt8] {
-        var writer = WireWriter()
-        write(&writer)
-        return Array(writer.buffer.readableBytesView)
-    }
-
     private func reason(
         _ input: [UInt8], _ read: (inout WireReader) throws(WireDecodingError) -> Void
     ) -> WireDecodingError.Reason? {

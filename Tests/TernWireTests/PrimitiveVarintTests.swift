@@ -4,18 +4,13 @@
 // `Varint.size` against the real encoded length, and hostile inputs (too long, overflowing,
 // truncated) that must throw rather than trap or wrap.
 
+import TernModel
 import NIOCore
 import Testing
 import TernWire
 
 @Suite("Primitive: varints")
 struct PrimitiveVarintTests {
-    private func bytes(_ write: (inout WireWriter) -> Void) -> [UInt8] {
-        var writer = WireWriter()
-        write(&writer)
-        return Array(writer.buffer.readableBytesView)
-    }
-
     @Test("unsigned varint golden bytes at every 7-bit boundary")
     func unsignedGolden() {
         let cases: [(UInt32, [UInt8])] = [

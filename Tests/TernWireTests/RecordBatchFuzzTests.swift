@@ -68,7 +68,7 @@ import TernModel
         let plainBatch = RecordBatch(
             baseTimestamp: TimestampMs(1), records: SampleRecords.jsonLike(count: 100)
         ).encoded()
-        var generator = BatchTestRandom(seed: 0xF022)
+        var generator = SplitMix64(seed: 0xF022)
         for round in 0..<600 {
             var mutated = round % 2 == 0 ? batch : plainBatch
             for _ in 0..<Int.random(in: 1...8, using: &generator) {
@@ -80,7 +80,7 @@ import TernModel
     }
 
     @Test func randomBytesBehindAPlausibleHeader() {
-        var generator = BatchTestRandom(seed: 0xBAD)
+        var generator = SplitMix64(seed: 0xBAD)
         let header = Array(Self.plain.readableBytesView.prefix(RecordBatchHeader.size))
         for _ in 0..<3000 {
             let tail = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in

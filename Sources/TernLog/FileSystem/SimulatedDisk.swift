@@ -1,3 +1,5 @@
+import TernModel
+
 /// The state behind `FaultInjectingFileSystem`: inodes with a durable and a volatile layer, and
 /// directories whose entries are durable only after a directory sync.
 ///
@@ -160,20 +162,5 @@ struct SimulatedDisk {
             return fault
         }
         return nil
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64), so every simulated crash replays from a seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

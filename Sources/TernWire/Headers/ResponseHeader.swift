@@ -18,7 +18,7 @@ public struct ResponseHeader: Sendable, Equatable {
     }
 
     /// The API key of ApiVersions, whose responses always use header v0.
-    public static let apiVersionsKey: Int16 = 18
+    public static let apiVersionsKey: Int16 = ApiKey.apiVersions.rawValue
 
     /// The response header version for `apiKey` at `apiVersion`: 0 for ApiVersions and
     /// non-flexible versions, 1 for flexible ones; nil for an unknown API key.

@@ -10,12 +10,7 @@ extension WireReader {
     public mutating func readArrayCount(
         compact: Bool, nullable: Bool, minElementBytes: Int, field: StaticString
     ) throws(WireDecodingError) -> Int? {
-        let count: Int64
-        if compact {
-            count = Int64(try readUnsignedVarint(field: field)) - 1
-        } else {
-            count = Int64(try readInteger(as: Int32.self, field: field))
-        }
+        let count = try readLengthPrefix(compact: compact, classic: Int32.self, field: field)
         if count == -1 && nullable {
             return nil
         }
@@ -62,21 +57,7 @@ extension WireWriter {
     /// Writes an array count, or null (`nil`).
     @inlinable
     public mutating func writeArrayCount(_ count: Int?, compact: Bool) {
-        guard let count else {
-            if compact {
-                writeUnsignedVarint(0)
-            } else {
-                writeInteger(Int32(-1))
-            }
-            return
-        }
-        if compact {
-            precondition(count < Int(UInt32.max), "compact array too long")
-            writeUnsignedVarint(UInt32(count + 1))
-        } else {
-            precondition(count <= Int(Int32.max), "array longer than an int32 count allows")
-            writeInteger(Int32(count))
-        }
+        writeLengthPrefix(count, compact: compact, classic: Int32.self, what: "array")
     }
 
     /// Writes an array, or null (a programmer error where the field is not nullable).

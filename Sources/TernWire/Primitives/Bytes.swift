@@ -10,12 +10,7 @@ extension WireReader {
     public mutating func readNullableBytes(
         compact: Bool, nullable: Bool, field: StaticString
     ) throws(WireDecodingError) -> ByteBuffer? {
-        let length: Int64
-        if compact {
-            length = Int64(try readUnsignedVarint(field: field)) - 1
-        } else {
-            length = Int64(try readInteger(as: Int32.self, field: field))
-        }
+        let length = try readLengthPrefix(compact: compact, classic: Int32.self, field: field)
         if length == -1 && nullable {
             return nil
         }
@@ -35,11 +30,7 @@ extension WireWriter {
     public mutating func writeNullableBytes(_ value: ByteBuffer?, compact: Bool, nullable: Bool) {
         guard let value else {
             precondition(nullable, "null written to a non-nullable bytes field")
-            if compact {
-                writeUnsignedVarint(0)
-            } else {
-                writeInteger(Int32(-1))
-            }
+            writeLengthPrefix(nil, compact: compact, classic: Int32.self, what: "bytes")
             return
         }
         writeBytes(value, compact: compact)
@@ -48,14 +39,7 @@ extension WireWriter {
     /// Writes non-null bytes (the readable bytes of `value`).
     @inlinable
     public mutating func writeBytes(_ value: ByteBuffer, compact: Bool) {
-        let length = value.readableBytes
-        if compact {
-            precondition(length < Int(UInt32.max), "compact bytes too long")
-            writeUnsignedVarint(UInt32(length + 1))
-        } else {
-            precondition(length <= Int(Int32.max), "bytes longer than an int32 length allows")
-            writeInteger(Int32(length))
-        }
+        writeLengthPrefix(value.readableBytes, compact: compact, classic: Int32.self, what: "bytes")
         writeRaw(value)
     }
 }

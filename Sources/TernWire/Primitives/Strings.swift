@@ -10,12 +10,7 @@ extension WireReader {
     public mutating func readNullableString(
         compact: Bool, nullable: Bool, field: StaticString
     ) throws(WireDecodingError) -> String? {
-        let length: Int64
-        if compact {
-            length = Int64(try readUnsignedVarint(field: field)) - 1
-        } else {
-            length = Int64(try readInteger(as: Int16.self, field: field))
-        }
+        let length = try readLengthPrefix(compact: compact, classic: Int16.self, field: field)
         if length == -1 && nullable {
             return nil
         }
@@ -41,11 +36,7 @@ extension WireWriter {
     public mutating func writeNullableString(_ value: String?, compact: Bool, nullable: Bool) {
         guard let value else {
             precondition(nullable, "null written to a non-nullable string field")
-            if compact {
-                writeUnsignedVarint(0)
-            } else {
-                writeInteger(Int16(-1))
-            }
+            writeLengthPrefix(nil, compact: compact, classic: Int16.self, what: "string")
             return
         }
         writeString(value, compact: compact)
@@ -54,14 +45,7 @@ extension WireWriter {
     /// Writes a non-null string.
     @inlinable
     public mutating func writeString(_ value: String, compact: Bool) {
-        let length = value.utf8.count
-        if compact {
-            precondition(length < Int(UInt32.max), "compact string too long")
-            writeUnsignedVarint(UInt32(length + 1))
-        } else {
-            precondition(length <= Int(Int16.max), "string longer than an int16 length allows")
-            writeInteger(Int16(length))
-        }
+        writeLengthPrefix(value.utf8.count, compact: compact, classic: Int16.self, what: "string")
         buffer.writeString(value)
     }
 }

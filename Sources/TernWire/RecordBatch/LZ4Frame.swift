@@ -131,9 +131,10 @@ private struct FrameDecoder {
     /// Most bytes the frame can possibly inflate to: the caller's bound, and LZ4's maximum
     /// ratio (a compressed byte expands to at most 255 bytes) applied to the input.
     let ceiling: Int
-    /// The frame's largest block: with this much room liblz4 decodes straight into our buffer
-    /// instead of through its own block buffer and a copy.
-    var blockBytesMax = 64 * 1024
+    /// Room offered to the first `LZ4F_decompress` call: the declared content size when the
+    /// frame has one, else a guess from the input; later calls double it. Sizing by the frame's
+    /// block size instead would allocate 4 MiB for every sarama-style frame, however small.
+    var initialRoom = 64 * 1024
     var consumed = 0
     var output = ByteBuffer()
 
@@ -149,7 +150,8 @@ private struct FrameDecoder {
     /// bounded by input plus output bytes, a limit that is never reached by a working decoder.
     mutating func run() throws(RecordBatchError) -> ByteBuffer {
         let declared = try readFrameInfo()
-        output.reserveCapacity(min(ceiling, declared ?? blockBytesMax))
+        initialRoom = max(1, min(ceiling, declared ?? max(64 * 1024, 4 * source.count)))
+        output.reserveCapacity(initialRoom)
         let roundsMax = source.count + limit + 2
         var hint = 1
         for _ in 0..<roundsMax {
@@ -184,12 +186,6 @@ private struct FrameDecoder {
             throw RecordBatchError(.decompressionFailed, "LZ4 frame header: \(LZ4Frame.errorName(hint))")
         }
         consumed = size
-        switch info.blockSizeID {
-        case LZ4F_max256KB: blockBytesMax = 256 * 1024
-        case LZ4F_max1MB: blockBytesMax = 1024 * 1024
-        case LZ4F_max4MB: blockBytesMax = 4 * 1024 * 1024
-        default: blockBytesMax = 64 * 1024
-        }
         guard info.contentSize != 0 else { return nil }
         guard info.contentSize <= UInt64(limit) else {
             throw RecordBatchError(
@@ -198,12 +194,12 @@ private struct FrameDecoder {
         return Int(info.contentSize)
     }
 
-    /// One `LZ4F_decompress` call into the output's free space: room for a whole block where
-    /// the input can fill it, never past `limit + 1` bytes in all (so crossing the bound is
-    /// detected without inflating further).
+    /// One `LZ4F_decompress` call into the output's free space: `initialRoom` at first, then as
+    /// much as already produced (geometric growth), never past what the input can inflate to nor
+    /// `limit + 1` bytes in all (so crossing the bound is detected without inflating further).
     private mutating func step() throws(RecordBatchError) -> Int {
         let produced = output.readableBytes
-        let room = min(limit + 1 - produced, max(1, min(ceiling - produced, max(blockBytesMax, produced))))
+        let room = min(limit + 1 - produced, max(1, min(ceiling - produced, max(initialRoom, produced))))
         var hint = 0
         var sourceSize = source.count - consumed
         let input = source.baseAddress.map { $0 + consumed }

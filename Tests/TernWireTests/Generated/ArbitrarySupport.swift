@@ -2,6 +2,7 @@
 // Random valid values for property and fuzz tests of the generated message codecs.
 
 import NIOCore
+import TernModel
 import TernWire
 
 /// A message type that can build random values valid at a given version: every field absent
@@ -64,24 +65,6 @@ let allArbitraryMessageTypes: [any ArbitraryMessage.Type] = [
     DescribeClusterRequest.self,
     DescribeClusterResponse.self,
 ]
-
-/// A small, fast, seedable generator (SplitMix64) so every property and fuzz test replays the
-/// same values on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
 
 /// Random primitive values, biased towards edge cases (zero, -1, extremes, empty, non-ASCII).
 enum Arbitrary {
