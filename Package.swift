@@ -28,6 +28,7 @@ let collections = Target.Dependency.product(name: "DequeModule", package: "swift
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let allTargets: [Target] = [
     // Typed identifiers and limits shared by every module.
@@ -75,8 +76,20 @@ let allTargets: [Target] = [
     // The broker: configuration, request handlers, wiring (issue #4 builds it out).
     .target(
         name: "TernBroker",
-        dependencies: ["TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", logging],
+        dependencies: [
+            "TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", "TernRaft", logging, nioCore,
+            nioPosix, serviceLifecycle,
+        ],
         exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // The broker executable: configuration, logging, lifecycle (SIGTERM/SIGINT), `Broker`.
+    .executableTarget(
+        name: "ternd",
+        dependencies: [
+            "TernBroker", "TernModel", logging, serviceLifecycle,
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ],
         swiftSettings: sharedSwiftSettings
     ),
     // Deterministic simulation: simulated network, disk, clock; invariant checkers.
@@ -122,7 +135,15 @@ let allTargets: [Target] = [
     ),
     .testTarget(
         name: "TernBrokerTests",
-        dependencies: ["TernBroker", "TernModel", "TernLog", "TernTransport", "TernWire"],
+        dependencies: ["TernBroker", "TernModel", "TernLog", "TernTransport", "TernWire", nioCore, nioPosix, logging],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // Real Kafka clients (kcat, confluent-kafka, kafka-python, aiokafka) and raw sockets against
+    // `ternd` processes started by the tests.
+    .testTarget(
+        name: "TernInteropTests",
+        dependencies: [],
+        exclude: ["Scripts"],
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
@@ -161,6 +182,7 @@ let productList: [(product: Product, needs: String)] = [
     (.library(name: "TernRaft", targets: ["TernRaft"]), "TernRaft"),
     (.library(name: "TernSimulation", targets: ["TernSimulation"]), "TernSimulation"),
     (.executable(name: "tern-sim", targets: ["tern-sim"]), "tern-sim"),
+    (.executable(name: "ternd", targets: ["ternd"]), "ternd"),
 ]
 
 let package = Package(
@@ -172,6 +194,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: targets
 )

@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 log() { printf '\n==> %s\n' "$*"; }
 
 # --- system packages -------------------------------------------------------------------------
-# liblz4-dev + pkg-config: the CLZ4 system-library target; lz4: the LZ4 frame interop test.
+# liblz4-dev + pkg-config: the CLZ4 system-library target; lz4: the LZ4 frame interop test;
+# kcat (Debian's librdkafka): the kcat interop test.
 need_apt=()
 dpkg -s liblz4-dev >/dev/null 2>&1 || need_apt+=(liblz4-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v lz4 >/dev/null 2>&1 || need_apt+=(lz4)
+command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if ((${#need_apt[@]})); then
     log "installing ${need_apt[*]}"
@@ -23,11 +25,21 @@ fi
 
 # --- Python packages for cross-checks -----------------------------------------------------------
 # kafka-python's record code is the independent implementation RecordBatch is checked against;
-# its LZ4 codec needs the `lz4` module.
+# its LZ4 codec needs the `lz4` module. confluent-kafka (bundled librdkafka) and aiokafka are the
+# other clients the interop tests run against ternd; aiokafka's LZ4 codec is `cramjam`'s.
 if ! python3 -c 'import kafka, lz4' >/dev/null 2>&1; then
     log "installing kafka-python and lz4"
     python3 -m pip install -q 'kafka-python==2.3.3' lz4 \
         || python3 -m pip install -q --break-system-packages 'kafka-python==2.3.3' lz4
+fi
+need_pip=()
+python3 -c 'import confluent_kafka' >/dev/null 2>&1 || need_pip+=(confluent-kafka)
+python3 -c 'import aiokafka' >/dev/null 2>&1 || need_pip+=(aiokafka)
+python3 -c 'import cramjam' >/dev/null 2>&1 || need_pip+=(cramjam)
+if ((${#need_pip[@]})); then
+    log "installing ${need_pip[*]}"
+    python3 -m pip install -q "${need_pip[@]}" \
+        || python3 -m pip install -q --break-system-packages "${need_pip[@]}"
 fi
 
 # --- generated code is up to date ----------------------------------------------------------------

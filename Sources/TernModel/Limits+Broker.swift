@@ -15,4 +15,28 @@ extension Limits {
     /// Smallest `socket.request.max.bytes` accepted: below 1 KiB not even a Metadata request
     /// with a few topic names fits, so a smaller value can only be a mistake.
     public static let brokerRequestBytesMin = 1024
+
+    /// Produce requests one partition holds while they wait for their acknowledgement. Each
+    /// holds its batch in the Raft log's memory until committed; past this the partition answers
+    /// REQUEST_TIMED_OUT at once instead of growing without bound (librdkafka's default of
+    /// 1,000,000 in-flight requests per connection would otherwise be the only limit).
+    public static let partitionProduceWaitersMax = 20_000
+
+    /// Long-polling fetches one partition holds until its high watermark moves. Past this a new
+    /// fetch is answered at once (empty), which only costs the client a round trip.
+    public static let partitionFetchWakeupsMax = 10_000
+
+    /// Partitions on one broker (all topics, including internal ones). Each is a Raft group
+    /// with open files and a timer; the bound keeps CreateTopics / CreatePartitions from
+    /// exhausting file descriptors.
+    public static let brokerPartitionsMax = 20_000
+
+    /// Topics in the cluster metadata (the metadata state file must stay small: its payload
+    /// is bounded by `durableStatePayloadBytesMax`).
+    public static let brokerTopicsMax = 2_000
+
+    /// Times a Fetch re-reads its partitions while long-polling. Each wake comes from a moved
+    /// high watermark; the bound ends the request early rather than looping on a busy partition
+    /// whose new data never reaches MinBytes for this fetch.
+    public static let fetchLongPollRoundsMax = 1_000
 }

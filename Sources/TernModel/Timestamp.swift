@@ -5,4 +5,8 @@ public struct TimestampMs: TypedInteger {
     @inlinable public init(_ rawValue: Int64) { self.rawValue = rawValue }
     /// Kafka's "no timestamp" (-1).
     public static let none = TimestampMs(-1)
+    /// The time `milliseconds` later.
+    @inlinable public func advanced(by milliseconds: Int64) -> TimestampMs { TimestampMs(rawValue + milliseconds) }
+    /// Milliseconds from `rhs` to `lhs`.
+    @inlinable public static func - (lhs: TimestampMs, rhs: TimestampMs) -> Int64 { lhs.rawValue - rhs.rawValue }
 }

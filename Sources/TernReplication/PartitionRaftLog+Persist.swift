@@ -58,9 +58,8 @@ extension PartitionRaftLog {
     /// 2. entries: truncate the log after `entries[0].first - 1` if that is at or below the last
     ///    stored offset, then append `batches` (from `encode`) without syncing;
     /// 3. fsync the log if `ready.mustSync` (one fsync for all the entries: group commit);
-    /// 4. hard state: replaced atomically when term or vote changed, or along with a sync when
-    ///    only the commit moved (a commit-only change alone is not worth an fsync: losing it
-    ///    costs re-applying, TernRaft's rule).
+    /// 4. hard state: replaced atomically when term or vote changed (a commit-only change is not
+    ///    worth the atomic replace's fsyncs: losing it costs re-applying, TernRaft's rule).
     /// Only after this returns may `ready.messages` be sent.
     /// - Throws: `.log`, `.stateFile`, `.invalidEntry`; after a throw the replica's disk state is
     ///   unknown and the owner must reopen it.
@@ -80,7 +79,10 @@ extension PartitionRaftLog {
         }
         if let state = ready.hardState, state != hardState {
             let votingChanged = state.term != hardState.term || state.vote != hardState.vote
-            if votingChanged || ready.mustSync {
+            // Only term and vote must be durable before messages that depend on them; the commit
+            // is recomputed after a restart (the leader re-commits), so it rides along with the
+            // next voting change instead of costing three fsyncs per group commit.
+            if votingChanged {
                 try Self.write(RaftStateCodec.encode(state), to: hardStateFile)
                 hardState = state
             }

@@ -14,14 +14,16 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
     /// Response bytes.
     public typealias OutboundIn = ByteBuffer
-    /// Response bytes.
-    public typealias OutboundOut = ByteBuffer
+    /// Response bytes and file regions.
+    public typealias OutboundOut = IOData
 
     /// What a dispatched request needs: the broker's handler, or an answer the transport
     /// already knows (UNSUPPORTED_VERSION for ApiVersions).
     enum Work {
         case handle(KafkaRequest)
         case answer(ResponseFrame)
+        /// Close once every earlier request is answered (a bad frame after good ones).
+        case close(String)
     }
 
     private let requestHandler: any KafkaRequestHandling
@@ -32,6 +34,10 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var machine: ConnectionStateMachine<Work>
     private var context: ChannelHandlerContext?
     private var info: KafkaConnectionInfo
+    /// A close is queued behind the requests before it: later frames are ignored.
+    private var closing = false
+    /// The admission of the last request dispatched: the next one starts once it is released.
+    private var lastAdmission: Admission?
 
     /// A handler for one connection.
     public convenience init(
@@ -91,6 +97,7 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     /// One frame: parse, gate, queue.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
         let frame = unwrapInboundIn(data)
         let frameBytes = frame.readableBytes
         switch ParsedFrame.parse(frame) {
@@ -132,11 +139,14 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
         close(context: context, reason: "\(error)")
     }
 
+    /// Closes once the requests received before the bad input are answered (Kafka answers
+    /// what it has read before it drops a connection, and clients that pipelined good requests
+    /// ahead of a bad one are owed those answers); frames after it are ignored.
     private func close(context: ChannelHandlerContext, reason: String) {
-        guard machine.isActive else { return }
+        guard machine.isActive, !closing else { return }
+        closing = true
         logger.notice("closing connection", metadata: ["reason": "\(reason)"])
-        machine.connectionClosed()
-        context.close(promise: nil)
+        perform(machine.requestReceived(.close(reason), bytes: 0), context: context)
     }
 
     private func perform(_ actions: [ConnectionStateMachine<Work>.Action], context: ChannelHandlerContext) {
@@ -146,10 +156,7 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
             case .dispatch(let sequence, let work):
                 dispatch(sequence: sequence, work: work, context: context)
             case .write(let frame):
-                context.write(wrapOutboundOut(frame.head), promise: nil)
-                if frame.body.readableBytes > 0 {
-                    context.write(wrapOutboundOut(frame.body), promise: nil)
-                }
+                write(frame, context: context)
                 wrote = true
             case .resumeReading:
                 context.read()
@@ -167,23 +174,57 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    private func write(_ frame: ResponseFrame, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.byteBuffer(frame.head)), promise: nil)
+        if frame.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.byteBuffer(frame.body)), promise: nil)
+        }
+        for part in frame.parts {
+            switch part {
+            case .bytes(let buffer):
+                context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            case .file(let file, let offset, let length):
+                guard length > 0 else { continue }
+                guard let (region, handle) = file.region(offset: offset, length: length) else {
+                    // Out of descriptors: the frame cannot be completed, so the stream is lost.
+                    close(context: context, reason: "cannot open a file region for a response")
+                    return
+                }
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { _ in try? handle.close() }
+                context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+            }
+        }
+    }
+
     private func dispatch(sequence: UInt64, work: Work, context: ChannelHandlerContext) {
         switch work {
         case .answer(let frame):
             perform(machine.completed(sequence: sequence, outcome: .respond(frame)), context: context)
-        case .handle(let request):
+        case .close(let reason):
+            perform(machine.completed(sequence: sequence, outcome: .close(reason: reason)), context: context)
+        case .handle(let received):
             let requestHandler = self.requestHandler
             let info = self.info
             let eventLoop = context.eventLoop
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
+            let previous = lastAdmission
+            let admission = Admission()
+            lastAdmission = admission
+            let request = KafkaRequest(head: received.head, body: received.body, admission: admission)
             let started = tasks.start {
+                await previous?.wait()
                 let action = await requestHandler.handle(request, connection: info)
+                admission.release()
                 eventLoop.execute {
                     bound.value.answered(sequence: sequence, head: request.head, action: action)
                 }
             }
             if !started {
-                close(context: context, reason: "the listener is shutting down")
+                admission.release()
+                // The listener is shutting down and closes every connection itself.
+                machine.connectionClosed()
+                context.close(promise: nil)
             }
         }
     }
@@ -196,6 +237,9 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
         case .response(let body):
             outcome = .respond(
                 ResponseFrame(correlationID: head.correlationID, headerVersion: head.responseHeaderVersion, body: body))
+        case .responseParts(let parts):
+            outcome = .respond(
+                ResponseFrame(correlationID: head.correlationID, headerVersion: head.responseHeaderVersion, parts: parts))
         case .noResponse:
             outcome = .noResponse
         case .closeConnection(let reason):

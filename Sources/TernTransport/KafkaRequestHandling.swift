@@ -4,6 +4,8 @@ public import NIOCore
 public enum KafkaResponseAction: Sendable {
     /// An encoded response body (no header, no size prefix); the transport adds both.
     case response(ByteBuffer)
+    /// A body in pieces, some of them file ranges the transport sends with `sendfile`.
+    case responseParts([ResponsePart])
     /// No response at all (Produce with acks=0): the next response follows directly.
     case noResponse
     /// Close the connection once every earlier response has been written.

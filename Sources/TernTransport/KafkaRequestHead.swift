@@ -40,11 +40,15 @@ public struct KafkaRequest: Sendable {
     public var head: KafkaRequestHead
     /// The body bytes (a slice of the frame), decoded by the API's handler.
     public var body: ByteBuffer
+    /// Released by the handler once the next request of the connection may start (see
+    /// `Admission`); already released when built without one.
+    public var admission: Admission
 
     /// A request (tests and the connection handler build these).
-    public init(head: KafkaRequestHead, body: ByteBuffer) {
+    public init(head: KafkaRequestHead, body: ByteBuffer, admission: Admission = Admission(released: true)) {
         self.head = head
         self.body = body
+        self.admission = admission
     }
 }
 

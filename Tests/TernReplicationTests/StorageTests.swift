@@ -24,7 +24,7 @@ import TernReplication
         try storage.persist(ready, batches: try storage.encode(ready.entries, now: TimestampMs(1)), now: TimestampMs(1))
     }
 
-    @Test func hardStateSurvivesCrashAndCommitOnlyChangesWaitForASync() throws {
+    @Test func hardStateSurvivesCrashAndCommitOnlyChangesWaitForAVotingChange() throws {
         let disk = ReplicaDisk(id: NodeID(2), bootstrap: ClusterConfiguration(voters: voters), seed: 3)
         let storage = try disk.openStorage()
         #expect(storage.hardState == .initial)
@@ -37,10 +37,18 @@ import TernReplication
         #expect(reopened.hardState == voted)
         #expect(reopened.lastIndex == Offset(2))
         #expect(try reopened.term(at: Offset(2)) == Term(4))
+        // A sync alone does not write a commit-only change either (group commit stays one fsync)...
         let committed = HardState(term: Term(4), vote: NodeID(3), commit: Offset(4))
         try persist(reopened, Ready(hardState: committed, entries: [dataEntry(first: Offset(3), records: 2, term: Term(4), tag: 2)], mustSync: true))
         disk.fileSystem.crash(.lost)
-        #expect(try disk.openStorage().hardState == committed)
+        let again = try disk.openStorage()
+        #expect(again.hardState == voted)
+        #expect(again.lastIndex == Offset(4))
+        // ...but the commit rides along with the next term or vote change.
+        let newTerm = HardState(term: Term(5), vote: nil, commit: Offset(4))
+        try persist(again, Ready(hardState: newTerm))
+        disk.fileSystem.crash(.lost)
+        #expect(try disk.openStorage().hardState == newTerm)
     }
 
     @Test func snapshotInstallRestartsTheLogAfterThePoint() throws {

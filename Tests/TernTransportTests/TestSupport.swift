@@ -76,6 +76,8 @@ final class GatedHandler: KafkaRequestHandling {
     private let signals = Mutex<Int>(0)
 
     func handle(_ request: KafkaRequest, connection: KafkaConnectionInfo) async -> KafkaResponseAction {
+        // Order does not matter to this handler: let the connection's next request start.
+        request.admission.release()
         let action = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 parked.withLock { $0[request.head.correlationID] = continuation }
@@ -121,4 +123,32 @@ func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async throw
         try await Task.sleep(for: .milliseconds(2))
     }
     throw DeadlineExceeded(what: what)
+}
+
+/// Holds each request's admission until the test releases it, and answers at once after that:
+/// shows that a connection's next request starts only once the previous one let it.
+final class AdmissionHoldingHandler: KafkaRequestHandling {
+    private let admissions = Mutex<[Int32: Admission]>([:])
+    private let started = Mutex<[Int32]>([])
+
+    /// Correlation ids of the requests the handler has seen, in the order they started.
+    var startOrder: [Int32] { started.withLock { $0 } }
+
+    /// Releases the admission of request `correlationID`; false if it has not started.
+    @discardableResult
+    func release(_ correlationID: Int32) -> Bool {
+        guard let admission = admissions.withLock({ $0[correlationID] }) else { return false }
+        admission.release()
+        return true
+    }
+
+    func handle(_ request: KafkaRequest, connection: KafkaConnectionInfo) async -> KafkaResponseAction {
+        admissions.withLock { $0[request.head.correlationID] = request.admission }
+        started.withLock { $0.append(request.head.correlationID) }
+        // Wait (bounded by the test's deadline) until the test releases this admission.
+        for _ in 0..<30_000 where !request.admission.isReleased {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return .response(ByteBuffer(bytes: [UInt8(truncatingIfNeeded: request.head.correlationID)]))
+    }
 }

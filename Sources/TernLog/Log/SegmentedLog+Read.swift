@@ -93,3 +93,14 @@ extension SegmentedLog {
         return nil
     }
 }
+
+extension SegmentedLog {
+    /// The first batch holding the largest timestamp in the log (Kafka ListOffsets -3,
+    /// "max timestamp"), or nil if no batch carries a timestamp. Segments remember their largest
+    /// timestamp, so only the segment holding it is walked.
+    public func batchWithMaxTimestamp() throws(LogError) -> BatchLocation? {
+        try checkUsable()
+        guard let newest = segments.map(\.maxTimestamp).max(), newest >= 0 else { return nil }
+        return try batch(atOrAfterTimestamp: TimestampMs(newest))
+    }
+}

@@ -19,7 +19,7 @@ public final class SegmentedLog {
     /// The directory holding the segment files.
     public let directory: String
     /// The settings this log runs with.
-    public let configuration: LogConfiguration
+    public private(set) var configuration: LogConfiguration
     /// What `open` found and did.
     public internal(set) var recoveryReport: RecoveryReport
 
@@ -97,3 +97,16 @@ public final class SegmentedLog {
 
 @available(*, unavailable)
 extension SegmentedLog: Sendable {}
+
+extension SegmentedLog {
+    /// Replaces the settings of an open log (a topic config changed). Sizes and ages apply from
+    /// the next append and retention pass; the fsync policy and the initial offset stay, since
+    /// durability is a broker-wide choice and the offset only matters for a new log.
+    public func reconfigure(_ newConfiguration: LogConfiguration) throws(LogError) {
+        var updated = newConfiguration
+        updated.fsyncPolicy = configuration.fsyncPolicy
+        updated.initialOffset = configuration.initialOffset
+        try updated.validate()
+        configuration = updated
+    }
+}

@@ -55,9 +55,15 @@ enum BatchInspector {
         return nil
     }
 
+    /// The facts the log keeps of a batch. A control batch (a leader's LEADER_CHANGE, a
+    /// transaction marker) holds no record a consumer sees, so its timestamp counts for no time
+    /// lookup, time index entry or time retention: otherwise every restart's LEADER_CHANGE would
+    /// become the answer to "max timestamp" and to lookups of older record times.
     static func summary(_ header: RecordBatchHeader, position: Int) -> BatchSummary {
         BatchSummary(
             position: position, size: header.totalSize, baseOffset: header.baseOffset,
-            lastOffset: header.lastOffset, maxTimestamp: header.maxTimestamp, epoch: header.partitionLeaderEpoch)
+            lastOffset: header.lastOffset,
+            maxTimestamp: header.attributes.isControlBatch ? Int64.min : header.maxTimestamp,
+            epoch: header.partitionLeaderEpoch)
     }
 }

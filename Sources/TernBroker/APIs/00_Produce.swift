@@ -1,0 +1,194 @@
+// Produce (key 0): v3–v10 (v0–v2 advertised for librdkafka 2.0.2's feature detection, then
+// refused by closing the connection: message formats 0 and 1 do not exist in Tern).
+//
+// Behaviour:
+// - acks 0 (no response at all), 1 (after the leader's local append), -1 (after the Raft
+//   commit: fsynced on a majority of the voters); anything else: INVALID_REQUIRED_ACKS.
+// - Each partition's records must be exactly one RecordBatch v2 (Kafka's rule since v3),
+//   checked before anything is written: magic, batchLength, CRC-32C, codec (LZ4 or none; gzip,
+//   snappy and zstd get UNSUPPORTED_COMPRESSION_TYPE), record count and offset deltas, size
+//   against the topic's `max.message.bytes` (MESSAGE_TOO_LARGE), no control batches.
+//   CORRUPT_MESSAGE / INVALID_RECORD name the problem in ErrorMessage (v8+).
+// - The leader assigns the offsets and stamps its term as the partition leader epoch; the
+//   batch is stored as received otherwise (LZ4 stays compressed). Topics with
+//   `message.timestamp.type=LogAppendTime` get the broker's time (LogAppendTimeMs answered).
+// - Unknown topic or partition: UNKNOWN_TOPIC_OR_PARTITION (or auto-created when enabled);
+//   not the leader: NOT_LEADER_OR_FOLLOWER; leader still committing its LEADER_CHANGE batch:
+//   LEADER_NOT_AVAILABLE; commit not reached within TimeoutMs: REQUEST_TIMED_OUT. All retriable.
+// - Transactional requests and idempotent batches (a producer id) are refused until Tern
+//   serves InitProducerId: a write without its dedup state would break the producer's promise.
+// - A partition named twice in one request: INVALID_RECORD for both, nothing written.
+// - acks=0: no response; a failure closes the connection (Kafka's way of telling such a client).
+// - Order: the batches of a connection's produce requests are proposed in the order the
+//   requests arrived (Kafka handles a connection's requests one at a time, and clients without
+//   idempotence rely on that); only the wait for the acknowledgement overlaps the next request.
+//   Many requests to one partition share one fsync (group commit on the partition's executor).
+import NIOCore
+import NIOPosix
+import Synchronization
+import TernModel
+import TernTransport
+import TernWire
+
+extension Broker {
+    func produce(_ request: ProduceRequest, _ head: KafkaRequestHead, admission: Admission) async -> ProduceResponse {
+        let version = head.apiVersion
+        let refusal: (ErrorCode, String)? =
+            if RequiredAcks(kafkaValue: request.acks) == nil {
+                (.invalidRequiredAcks, "acks must be 0, 1 or -1, not \(request.acks)")
+            } else if request.transactionalId != nil {
+                (.transactionalIdAuthorizationFailed, "Tern has no transactions")
+            } else {
+                nil
+            }
+        if let (error, message) = refusal {
+            return ProduceResponse(
+                responses: request.topicData.map { topic in
+                    ProduceResponse.TopicProduceResponse(
+                        name: topic.name,
+                        partitionResponses: topic.partitionData.map {
+                            Self.produceFailure($0.index, error, message, version: version)
+                        })
+                })
+        }
+        let acks = RequiredAcks(kafkaValue: request.acks) ?? .all
+        if configuration.autoCreateTopics {
+            let image = state.withLock { $0.image }
+            let unknown = Set(request.topicData.map(\.name).filter { image.topics[$0] == nil })
+            if !unknown.isEmpty { await autoCreate(unknown.sorted()) }
+        }
+        let now = clock.now()
+        // Phase 1, in the connection's order: validate and propose every batch.
+        var pending: [[PendingProduce]] = []
+        for topic in request.topicData {
+            let indexes = topic.partitionData.map(\.index)
+            let repeated = Set(indexes.filter { index in indexes.filter { $0 == index }.count > 1 })
+            var slots: [PendingProduce] = []
+            for data in topic.partitionData {
+                if repeated.contains(data.index) {
+                    slots.append(.done(Self.produceFailure(
+                        data.index, .invalidRecord, "partition \(data.index) is named twice in one request",
+                        version: version)))
+                    continue
+                }
+                slots.append(
+                    await propose(topic: topic.name, data: data, acks: acks, timeoutMs: request.timeoutMs, now: now,
+                        version: version))
+            }
+            pending.append(slots)
+        }
+        // Phase 2: the next request of this connection may propose while these wait.
+        admission.release()
+        var responses: [ProduceResponse.TopicProduceResponse] = []
+        for (topic, slots) in zip(request.topicData, pending) {
+            var partitions: [ProduceResponse.PartitionProduceResponse] = []
+            for slot in slots {
+                switch slot {
+                case .done(let response):
+                    partitions.append(response)
+                case .waiting(let index, let ticket, let appendTime):
+                    partitions.append(Self.produceAnswer(index, await ticket.outcome(), appendTime, version: version))
+                }
+            }
+            responses.append(ProduceResponse.TopicProduceResponse(name: topic.name, partitionResponses: partitions))
+        }
+        return ProduceResponse(responses: responses, throttleTimeMs: 0)
+    }
+
+    /// Validates one partition's batch and proposes it to the partition's leader.
+    private func propose(
+        topic name: String, data: ProduceRequest.PartitionProduceData, acks: RequiredAcks, timeoutMs: Int32,
+        now: TimestampMs, version: Int16
+    ) async -> PendingProduce {
+        let partition = TopicPartition(topic: name, partition: PartitionID(data.index))
+        guard let topic = state.withLock({ $0.image.topics[name] }), data.index >= 0, data.index < topic.partitionCount
+        else {
+            return .done(Self.produceFailure(
+                data.index, .unknownTopicOrPartition, "This server does not host this topic-partition.", version: version))
+        }
+        guard let replica = replica(partition) else {
+            return .done(Self.produceFailure(data.index, .notLeaderOrFollower, nil, version: version))
+        }
+        var batch: ByteBuffer
+        switch Self.checkedBatch(data.records, maxMessageBytes: TopicConfig.maxMessageBytes(topic.configs)) {
+        case .failure(let refusal):
+            return .done(Self.produceFailure(data.index, refusal.error, refusal.message, version: version))
+        case .success(let checked):
+            batch = checked
+        }
+        var appendTime = TimestampMs.none
+        if TopicConfig.usesLogAppendTime(topic.configs) {
+            appendTime = now
+            RecordBatchHeader.stampLogAppendTime(now, in: &batch)
+        }
+        let ticket = await replica.propose(batch, acks: acks, timeoutMs: timeoutMs)
+        return .waiting(index: data.index, ticket: ticket, appendTime: appendTime)
+    }
+
+    /// The answer for a decided ticket.
+    static func produceAnswer(
+        _ index: Int32, _ outcome: ProduceOutcome, _ appendTime: TimestampMs, version: Int16
+    ) -> ProduceResponse.PartitionProduceResponse {
+        switch outcome {
+        case .appended(let baseOffset, let logStart):
+            return ProduceResponse.PartitionProduceResponse(
+                index: index, errorCode: 0, baseOffset: baseOffset.rawValue, logAppendTimeMs: appendTime.rawValue,
+                logStartOffset: logStart.rawValue)
+        case .failed(let error):
+            return produceFailure(index, error, nil, version: version)
+        }
+    }
+
+    /// Exactly one valid producer batch, or the error that refuses it.
+    static func checkedBatch(_ records: ByteBuffer?, maxMessageBytes: Int) -> Result<ByteBuffer, TopicOutcome> {
+        guard let records, records.readableBytes > 0 else {
+            return .failure(.refused(.invalidRecord, "a produce request must carry one record batch per partition"))
+        }
+        if let header = try? RecordBatchHeader(parsing: records), header.totalSize < records.readableBytes,
+            records.readableBytes - header.totalSize >= RecordBatchHeader.size
+        {
+            return .failure(.refused(.invalidRecord, "a produce request must carry exactly one record batch per partition"))
+        }
+        let header: RecordBatchHeader
+        do throws(RecordBatchError) {
+            let options = RecordBatchValidationOptions(batchBytesMax: maxMessageBytes, producerRules: true)
+            header = try RecordBatch.validate(records, options: options)
+        } catch {
+            return .failure(.refused(ErrorCode(error.kafkaErrorCode), "\(error)"))
+        }
+        guard header.producerId < 0 else {
+            return .failure(.refused(
+                .invalidRecord, "idempotent batches need InitProducerId, which this broker does not serve yet"))
+        }
+        // A copy of just the batch: the request frame it is a slice of can then be freed.
+        var batch = ByteBufferAllocator().buffer(capacity: records.readableBytes)
+        var source = records
+        batch.writeBuffer(&source)
+        return .success(batch)
+    }
+
+    static func produceFailure(
+        _ index: Int32, _ error: ErrorCode, _ message: String?, version: Int16
+    ) -> ProduceResponse.PartitionProduceResponse {
+        var response = ProduceResponse.PartitionProduceResponse(
+            index: index, errorCode: error.rawValue, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1)
+        if version >= 8, let message {
+            response.errorMessage = message
+            if error == .corruptMessage || error == .invalidRecord || error == .messageTooLarge {
+                response.recordErrors = [
+                    ProduceResponse.BatchIndexAndErrorMessage(
+                        batchIndex: 0, batchIndexErrorMessage: message)
+                ]
+            }
+        }
+        return response
+    }
+}
+
+/// One partition of a produce request after phase 1.
+enum PendingProduce {
+    /// Answered already (refused before proposing).
+    case done(ProduceResponse.PartitionProduceResponse)
+    /// Proposed; the ticket gives the acknowledgement.
+    case waiting(index: Int32, ticket: ProduceTicket, appendTime: TimestampMs)
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+import TernLog
+import TernModel
+import TernReplication
+
+extension Broker {
+    /// Opens (recovering) a replica for each of `partitions` of `topic` and registers it. A
+    /// partition whose recovery repaired something is logged with what was repaired; one that
+    /// cannot be opened (damage before its tail) fails the call.
+    func openReplicas(of topic: TopicMetadata, partitions: [TopicPartition]) async throws {
+        let logConfiguration = TopicConfig.logConfiguration(topic.configs, broker: configuration)
+        for partition in partitions {
+            let replicaIDs = topic.replicas[Int(partition.partition.rawValue)].map { NodeID($0) }
+            let replica = PartitionReplica(
+                topicPartition: partition, eventLoop: storageGroup.next(), localID: nodeID, leadership: leadership,
+                clock: clock)
+            let report: RecoveryReport
+            do throws(ReplicationError) {
+                report = try await replica.open(
+                    directory: directory(of: partition), fileSystem: fileSystem, voters: replicaIDs,
+                    logConfiguration: logConfiguration, options: timing, seed: nextRandom())
+            } catch {
+                throw BrokerStartupError("partition \(partition) cannot be opened: \(error)")
+            }
+            if !report.isClean { logRepair(report, of: partition) }
+            state.withLock { $0.replicas[partition] = replica }
+        }
+    }
+
+    /// Closes the replicas of `partitions` and removes their directories.
+    func removeReplicas(_ partitions: [TopicPartition]) async {
+        for partition in partitions {
+            let replica = state.withLock { $0.replicas.removeValue(forKey: partition) }
+            await replica?.close()
+            do {
+                try FileManager.default.removeItem(atPath: directory(of: partition))
+            } catch {
+                logger.warning(
+                    "cannot remove a deleted partition's directory",
+                    metadata: ["partition": "\(partition)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// The local replica of `partition`, if this broker hosts it.
+    func replica(_ partition: TopicPartition) -> PartitionReplica? {
+        state.withLock { $0.replicas[partition] }
+    }
+
+    /// Waits (polling the leadership table, bounded by `timeoutMs`) until every partition has a
+    /// leader, as Kafka's CreateTopics does before answering.
+    func awaitLeaders(_ partitions: [TopicPartition], timeoutMs: Int32) async {
+        let deadline = clock.now().advanced(by: Int64(max(0, min(timeoutMs, 60_000))))
+        // Bounded by the deadline; each round yields to the replicas.
+        while clock.now() < deadline {
+            let missing = partitions.contains { leadership.leadership(of: $0)?.leader == nil }
+            if !missing { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    private func logRepair(_ report: RecoveryReport, of partition: TopicPartition) {
+        var metadata: Logger.Metadata = ["partition": "\(partition)"]
+        if report.truncatedBytes > 0 { metadata["truncated_bytes"] = "\(report.truncatedBytes)" }
+        if let defect = report.tailDefect { metadata["tail_defect"] = "\(defect)" }
+        if !report.indexesRebuilt.isEmpty { metadata["indexes_rebuilt"] = "\(report.indexesRebuilt)" }
+        if !report.indexesTrimmed.isEmpty { metadata["indexes_trimmed"] = "\(report.indexesTrimmed)" }
+        if !report.orphanFilesRemoved.isEmpty { metadata["orphans_removed"] = "\(report.orphanFilesRemoved)" }
+        if let corruption = report.corruption { metadata["damage"] = "\(corruption)" }
+        logger.notice("partition recovered with repairs", metadata: metadata)
+    }
+}

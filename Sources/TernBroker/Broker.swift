@@ -1,0 +1,204 @@
+import Foundation
+public import Logging
+public import NIOCore
+import NIOPosix
+import Synchronization
+public import TernLog
+public import TernModel
+import TernReplication
+public import TernTransport
+import TernWire
+
+/// A running broker: the Kafka listener, the partition replicas of every topic, and the cluster
+/// metadata. `start` brings it up (recovering every partition before serving), `shutdown`
+/// takes it down cleanly (every appended byte synced).
+///
+/// Threads: the network event loops run the listener; separate *storage* event loops own the
+/// partition replicas (one loop per replica, ARCHITECTURE.md decision 6) and the metadata
+/// controller, because those block on the disk. Request handlers run as tasks and hop to the
+/// owner of whatever they touch.
+public final class Broker: Sendable {
+    /// The configuration the broker runs with.
+    public let configuration: BrokerConfiguration
+    /// This broker's id.
+    public let nodeID: NodeID
+    /// The cluster id, generated when the data directory was first used.
+    public let clusterID: String
+    /// The wall clock.
+    let clock: BrokerClock
+    /// Raft timing for every partition group.
+    let timing: RaftTiming
+    /// The disk.
+    let fileSystem: any LogFileSystem
+    /// Event loops for connections.
+    let networkGroup: MultiThreadedEventLoopGroup
+    /// Event loops that own replicas and metadata (may block on the disk).
+    let storageGroup: MultiThreadedEventLoopGroup
+    /// Leadership of every local replica, published by the replicas.
+    let leadership = LeadershipTable()
+    /// Serialises metadata changes and persists them.
+    let controller: MetadataController
+    /// Everything handlers read without hopping.
+    let state: Mutex<BrokerState>
+    /// Seeds for topic ids and Raft randomness.
+    let random: Mutex<SplitMix64>
+    /// The broker's log.
+    let logger: Logger
+    /// The Kafka listener, once started.
+    let listener = Mutex<KafkaListener?>(nil)
+    /// The periodic retention pass.
+    let retentionTask = Mutex<RepeatedTask?>(nil)
+
+    /// The advertised versions: only APIs that work (PROTOCOL.md §1.2 rule 5), with the low
+    /// minimums librdkafka 2.0.2 needs to enable its features (§1.2: Produce from 0).
+    public static let advertisedVersions = AdvertisedApiVersions([
+        .produce: 0...10, .fetch: 4...12, .listOffsets: 1...7, .metadata: 0...12, .findCoordinator: 0...4,
+        .apiVersions: 0...4, .createTopics: 2...7, .deleteTopics: 1...6, .offsetForLeaderEpoch: 2...4,
+        .describeConfigs: 1...4, .describeLogDirs: 1...4, .createPartitions: 0...3,
+        .incrementalAlterConfigs: 0...1, .describeCluster: 0...1,
+    ])
+
+    /// How often retention runs over every partition (Kafka's `log.retention.check.interval.ms`).
+    static let retentionCheckInterval = TimeAmount.minutes(5)
+
+    init(
+        configuration: BrokerConfiguration, identity: NodeIdentity, clock: BrokerClock, timing: RaftTiming,
+        fileSystem: any LogFileSystem, seed: UInt64, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.nodeID = identity.nodeID
+        self.clusterID = identity.clusterID
+        self.clock = clock
+        self.timing = timing
+        self.fileSystem = fileSystem
+        self.networkGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
+        self.storageGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+        self.random = Mutex(SplitMix64(seed: seed))
+        self.logger = logger
+        self.state = Mutex(BrokerState(advertised: configuration.effectiveAdvertisedListener))
+        self.controller = MetadataController(
+            eventLoop: storageGroup.next(),
+            file: MetadataFile(fileSystem: fileSystem, directory: Self.controllerDirectory(configuration)))
+    }
+
+    /// `<data>/topics`.
+    var topicsDirectory: String { configuration.dataDirectory + "/topics" }
+
+    static func controllerDirectory(_ configuration: BrokerConfiguration) -> String {
+        configuration.dataDirectory + "/controller"
+    }
+
+    /// The directory of one partition's log.
+    func directory(of partition: TopicPartition) -> String { topicsDirectory + "/" + partition.description }
+
+    /// A random 64-bit value (topic ids, Raft seeds).
+    func nextRandom() -> UInt64 { random.withLock { $0.next() } }
+
+    /// Starts a broker: the data directory is checked (node id) or initialised (cluster id), the
+    /// metadata read, every partition recovered and opened, then the Kafka listener bound. Logs
+    /// what recovery repaired. Throws if any step fails; nothing is left running then.
+    public static func start(
+        configuration: BrokerConfiguration, clock: BrokerClock, seed: UInt64, logger: Logger,
+        fileSystem: any LogFileSystem = PosixFileSystem(), timing: RaftTiming = RaftTiming()
+    ) async throws -> Broker {
+        let identity = try NodeIdentity.establish(
+            dataDirectory: configuration.dataDirectory, nodeID: configuration.nodeID, seed: seed)
+        for directory in [configuration.dataDirectory + "/topics", controllerDirectory(configuration)] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let broker = Broker(
+            configuration: configuration, identity: identity, clock: clock, timing: timing, fileSystem: fileSystem,
+            seed: seed ^ 0x9E37_79B9_7F4A_7C15, logger: logger)
+        do {
+            try await broker.recover()
+            try await broker.startListener()
+        } catch {
+            await broker.shutdown()
+            throw error
+        }
+        return broker
+    }
+
+    /// Reads the metadata, removes partition directories of deleted topics, opens every
+    /// partition of the image.
+    func recover() async throws {
+        let image = try await controller.load()
+        state.withLock { $0.image = image }
+        let expected = Set(image.allPartitions.map(\.description))
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: topicsDirectory)) ?? []
+        for name in present where !expected.contains(name) {
+            logger.notice("removing the directory of a deleted partition", metadata: ["partition": "\(name)"])
+            try? FileManager.default.removeItem(atPath: topicsDirectory + "/" + name)
+        }
+        for topic in image.topics.values.sorted(by: { $0.name < $1.name }) {
+            try await openReplicas(of: topic, partitions: topic.partitions)
+        }
+        logger.info(
+            "broker recovered",
+            metadata: ["node": "\(nodeID)", "cluster": "\(clusterID)", "topics": "\(image.topics.count)",
+                "partitions": "\(image.partitionCount)"])
+    }
+
+    /// Binds the Kafka listener and starts the retention timer.
+    func startListener() async throws {
+        let address = configuration.kafkaListener
+        let started = try await KafkaListener.start(
+            host: address.host, port: address.port, group: networkGroup,
+            configuration: configuration.kafkaListenerConfiguration(advertisedVersions: Self.advertisedVersions),
+            handler: self, logger: logger)
+        listener.withLock { $0 = started }
+        if let port = started.localAddress.port {
+            state.withLock { state in
+                if state.advertised.port == 0 { state.advertised.port = port }
+            }
+        }
+        let loop = storageGroup.next()
+        let task = loop.scheduleRepeatedAsyncTask(
+            initialDelay: Self.retentionCheckInterval, delay: Self.retentionCheckInterval
+        ) { [self] _ in
+            loop.makeFutureWithTask { await self.applyRetention() }
+        }
+        retentionTask.withLock { $0 = task }
+    }
+
+    /// The address the Kafka listener is bound to (with the real port when configured as 0).
+    public var kafkaAddress: SocketAddress? { listener.withLock { $0?.localAddress } }
+
+    /// The address clients are told to dial.
+    public var advertisedAddress: HostPort { state.withLock { $0.advertised } }
+
+    /// Stops the listener (no new requests; running ones are cancelled), closes every replica
+    /// (syncing its log) and stops the event loops. Idempotent.
+    public func shutdown() async {
+        retentionTask.withLock { $0?.cancel() }
+        let running = listener.withLock { listener -> KafkaListener? in
+            defer { listener = nil }
+            return listener
+        }
+        await running?.shutdown()
+        let replicas = state.withLock { state -> [PartitionReplica] in
+            defer { state.replicas = [:] }
+            return Array(state.replicas.values)
+        }
+        for replica in replicas { await replica.close() }
+        try? await networkGroup.shutdownGracefully()
+        try? await storageGroup.shutdownGracefully()
+        logger.info("broker stopped", metadata: ["node": "\(nodeID)"])
+    }
+
+    /// Runs retention on every local replica.
+    func applyRetention() async {
+        let replicas = state.withLock { Array($0.replicas.values) }
+        for replica in replicas { await replica.applyRetention() }
+    }
+}
+
+/// What handlers read without hopping: the metadata image, the local replicas, the address.
+struct BrokerState: Sendable {
+    /// The advertised Kafka address (its port filled in once the listener is bound).
+    var advertised: HostPort
+    /// The cluster metadata.
+    var image = MetadataImage()
+    /// The replicas on this broker.
+    var replicas: [TopicPartition: PartitionReplica] = [:]
+}
