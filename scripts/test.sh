@@ -33,8 +33,8 @@ if ! python3 -c 'import kafka, lz4' >/dev/null 2>&1; then
         || python3 -m pip install -q --break-system-packages 'kafka-python==2.3.3' lz4
 fi
 need_pip=()
-python3 -c 'import confluent_kafka' >/dev/null 2>&1 || need_pip+=(confluent-kafka)
-python3 -c 'import aiokafka' >/dev/null 2>&1 || need_pip+=(aiokafka)
+python3 -c 'import confluent_kafka' >/dev/null 2>&1 || need_pip+=('confluent-kafka==2.16.1')
+python3 -c 'import aiokafka' >/dev/null 2>&1 || need_pip+=('aiokafka==0.14.0')
 python3 -c 'import cramjam' >/dev/null 2>&1 || need_pip+=(cramjam)
 if ((${#need_pip[@]})); then
     log "installing ${need_pip[*]}"

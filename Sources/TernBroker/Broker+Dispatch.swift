@@ -22,7 +22,9 @@ extension Broker: KafkaRequestHandling {
             case .apiVersions: return try answer(request, ApiVersionsRequest.self) { self.apiVersions($0, head) }
             case .metadata: return try await answerAsync(request, MetadataRequest.self) { await self.metadata($0, head) }
             case .produce: return try await produceAction(request)
-            case .fetch: return try await answerAsync(request, FetchRequest.self) { await self.fetch($0, head) }
+            case .fetch:
+                let decoded = try Self.decodeBody(FetchRequest.self, request)
+                return await fetch(decoded, head)
             case .listOffsets:
                 return try await answerAsync(request, ListOffsetsRequest.self) { await self.listOffsets($0, head) }
             case .findCoordinator:

@@ -4,7 +4,7 @@ public import TernWire
 /// connection layer lets through to the request handler.
 ///
 /// A range may be wider than what the handler serves (Tern advertises Produce 0–10 for old
-/// librdkafka feature detection and answers 0–2 with UNSUPPORTED_VERSION itself), and wider
+/// librdkafka feature detection and closes connections that send 0–2, as the issue allows), and wider
 /// than TernWire's codec range: the transport only needs the API key to be known, so that it
 /// can tell the request header version.
 public struct AdvertisedApiVersions: Sendable, Equatable {

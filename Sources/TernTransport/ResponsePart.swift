@@ -53,3 +53,29 @@ public final class ResponseFile: Sendable {
         return read == length ? buffer : nil
     }
 }
+
+extension KafkaResponseAction {
+    /// The body as one buffer (file ranges read into memory), or nil for `.noResponse`,
+    /// `.closeConnection` and unreadable file ranges: for in-process callers and tests, which
+    /// have no socket to `sendfile` to.
+    public func flattenedBody() -> ByteBuffer? {
+        switch self {
+        case .response(let body):
+            return body
+        case .responseParts(let parts):
+            var buffer = ByteBuffer()
+            for part in parts {
+                switch part {
+                case .bytes(var bytes):
+                    buffer.writeBuffer(&bytes)
+                case .file(let file, let offset, let length):
+                    guard var bytes = file.read(offset: offset, length: length) else { return nil }
+                    buffer.writeBuffer(&bytes)
+                }
+            }
+            return buffer
+        case .noResponse, .closeConnection:
+            return nil
+        }
+    }
+}

@@ -144,6 +144,12 @@ extension Broker {
         guard let records, records.readableBytes > 0 else {
             return .failure(.refused(.invalidRecord, "a produce request must carry one record batch per partition"))
         }
+        // Kafka's ProduceRequest.validateRecords: v3+ carry magic 2 only, an INVALID_RECORD
+        // (a stored batch with another magic, by contrast, is corruption).
+        if let magic = records.getInteger(at: records.readerIndex + 16, as: Int8.self), magic != 2 {
+            return .failure(.refused(
+                .invalidRecord, "Produce v3+ carries record batches of magic 2 only, not magic \(magic)"))
+        }
         if let header = try? RecordBatchHeader(parsing: records), header.totalSize < records.readableBytes,
             records.readableBytes - header.totalSize >= RecordBatchHeader.size
         {

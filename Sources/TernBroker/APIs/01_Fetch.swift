@@ -19,6 +19,8 @@
 //   OFFSET_OUT_OF_RANGE (below the log start or above the high watermark),
 //   FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (v9+ CurrentLeaderEpoch older / newer than ours),
 //   KAFKA_STORAGE_ERROR (damaged bytes are never served).
+// - Zero-copy: record sets are file ranges of the segments, sent with sendfile
+//   (`01_Fetch+Parts.swift` splices them into the generated encoding).
 // - v7+ sessions: SessionId 0, error 0: Tern never creates a session, so clients send full
 //   requests (legal per KIP-227). Follower fetches (ReplicaId >= 0) are served like consumers:
 //   Tern replicates through Raft, not Fetch.
@@ -30,7 +32,7 @@ import TernTransport
 import TernWire
 
 extension Broker {
-    func fetch(_ request: FetchRequest, _ head: KafkaRequestHead) async -> FetchResponse {
+    func fetch(_ request: FetchRequest, _ head: KafkaRequestHead) async -> KafkaResponseAction {
         let maxWaitMs = Int64(max(0, min(request.maxWaitMs, 60_000)))
         let deadline = clock.now().advanced(by: maxWaitMs)
         var responses = await readFetch(request)
@@ -41,13 +43,33 @@ extension Broker {
             guard bytes < Int(request.minBytes), !responses.hasError, remaining > 0 else { break }
             let wakeup = FetchWakeup()
             for (partition, highWatermark) in responses.servedHighWatermarks {
-                await replica(partition)?.register(wakeup, seen: highWatermark)
+                guard let replica = replica(partition) else {
+                    // Gone since the read (topic deleted): read again now rather than wait.
+                    wakeup.fire()
+                    break
+                }
+                await replica.register(wakeup, seen: highWatermark)
             }
             await wakeup.wait(timeout: .milliseconds(remaining), on: networkGroup.next())
             if Task.isCancelled { break }
             responses = await readFetch(request)
         }
-        return FetchResponse(throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: responses.topics)
+        let topics = responses.topics
+        if let parts = FetchResponseParts.encode(topics: topics, version: head.apiVersion) {
+            return .responseParts(parts)
+        }
+        // Tagged fields set somewhere: the plain encoding, with the records in memory.
+        let plain = topics.map { topic in
+            FetchResponse.FetchableTopicResponse(
+                topic: topic.name,
+                partitions: topic.partitions.map { partition in
+                    var data = partition.data
+                    data.records = partition.records.flatMap { FetchResponseParts.flatten($0.parts) } ?? ByteBuffer()
+                    return data
+                })
+        }
+        let response = FetchResponse(throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: plain)
+        return .response(response.encoded(version: head.apiVersion))
     }
 
     /// One pass over every requested partition, in request order, within the byte budgets.
@@ -55,24 +77,24 @@ extension Broker {
         var read = FetchRead()
         var budget = Int(max(0, request.maxBytes))
         for topic in request.topics {
-            var partitions: [FetchResponse.PartitionData] = []
+            var partitions: [FetchAnswerPartition] = []
             for wanted in topic.partitions {
                 let partition = TopicPartition(topic: topic.topic, partition: PartitionID(wanted.partition))
                 let result = await readPartition(
                     partition, wanted, budget: budget, minOneBatch: read.totalBytes == 0)
-                let size = result.records?.readableBytes ?? 0
+                let size = result.records?.byteCount ?? 0
                 budget = max(0, budget - size)
                 read.totalBytes += size
                 if result.error != .noError { read.hasError = true }
                 if result.error == .noError { read.servedHighWatermarks.append((partition, result.highWatermark)) }
-                partitions.append(
-                    FetchResponse.PartitionData(
-                        partitionIndex: wanted.partition, errorCode: result.error.rawValue,
-                        highWatermark: result.highWatermark.rawValue, lastStableOffset: result.highWatermark.rawValue,
-                        logStartOffset: result.logStartOffset.rawValue, abortedTransactions: nil,
-                        preferredReadReplica: -1, records: result.records ?? ByteBuffer()))
+                let data = FetchResponse.PartitionData(
+                    partitionIndex: wanted.partition, errorCode: result.error.rawValue,
+                    highWatermark: result.highWatermark.rawValue, lastStableOffset: result.highWatermark.rawValue,
+                    logStartOffset: result.logStartOffset.rawValue, abortedTransactions: nil, preferredReadReplica: -1,
+                    records: nil)
+                partitions.append(FetchAnswerPartition(data: data, records: result.records))
             }
-            read.topics.append(FetchResponse.FetchableTopicResponse(topic: topic.topic, partitions: partitions))
+            read.topics.append((topic.topic, partitions))
         }
         return read
     }
@@ -88,14 +110,14 @@ extension Broker {
         guard let replica = replica(partition) else { return .failed(.notLeaderOrFollower) }
         let limit = min(Int(max(0, wanted.partitionMaxBytes)), budget)
         return await replica.read(
-            from: Offset(wanted.fetchOffset), maxBytes: limit, minOneBatch: minOneBatch && wanted.partitionMaxBytes > 0,
+            from: Offset(wanted.fetchOffset), maxBytes: limit, minOneBatch: minOneBatch,
             currentLeaderEpoch: wanted.currentLeaderEpoch)
     }
 }
 
 /// What one pass of a Fetch read.
 private struct FetchRead {
-    var topics: [FetchResponse.FetchableTopicResponse] = []
+    var topics: [(name: String, partitions: [FetchAnswerPartition])] = []
     var totalBytes = 0
     var hasError = false
     /// Partitions read without error and their high watermark then (long-poll registration).

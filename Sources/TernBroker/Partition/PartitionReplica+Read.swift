@@ -1,8 +1,9 @@
-public import NIOCore
+import NIOCore
 public import TernModel
 import TernLog
 import TernRaft
 import TernReplication
+import TernTransport
 public import TernWire
 
 /// What a Fetch read of one partition returned.
@@ -14,7 +15,7 @@ public struct PartitionRead: Sendable {
     /// The log start offset.
     public var logStartOffset: Offset
     /// Whole batches (the first may start below the fetch offset), or nil.
-    public var records: ByteBuffer?
+    public var records: FetchRecords?
 
     static func failed(_ error: ErrorCode) -> PartitionRead {
         PartitionRead(error: error, highWatermark: .none, logStartOffset: .none, records: nil)
@@ -53,15 +54,32 @@ extension PartitionReplica {
             let regions = try log.read(from: offset, maxBytes: max(maxBytes, 1), maxOffset: highWatermark)
             if !minOneBatch, regions.byteCount > maxBytes { return result }
             guard !regions.isEmpty else { return result }
-            do throws(LogFileError) {
-                result.records = try regions.readBytes()
-            } catch {
-                result.error = .kafkaStorageError
-            }
+            result.records = Self.records(of: regions)
+            if result.records == nil { result.error = .kafkaStorageError }
         } catch {
             result.error = error.kind == .offsetOutOfRange ? .offsetOutOfRange : .kafkaStorageError
         }
         return result
+    }
+
+    /// The regions as file ranges for `sendfile` when every file has a descriptor (the real
+    /// file system), else read into memory. Every byte was verified by the log before it
+    /// returned the region, and the duplicated descriptors keep the files readable until sent.
+    private static func records(of regions: LogReadResult) -> FetchRecords? {
+        var parts: [ResponsePart] = []
+        for region in regions.regions {
+            guard let descriptor = region.file.descriptor, let file = ResponseFile(duplicating: descriptor) else {
+                parts = []
+                break
+            }
+            parts.append(.file(file, offset: region.position, length: region.length))
+        }
+        if !parts.isEmpty { return .files(parts) }
+        do throws(LogFileError) {
+            return .bytes(try regions.readBytes())
+        } catch {
+            return nil
+        }
     }
 
     /// The high watermark if this replica leads and serves, for long-poll bookkeeping.
