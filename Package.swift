@@ -142,7 +142,7 @@ let allTargets: [Target] = [
     // `ternd` processes started by the tests.
     .testTarget(
         name: "TernInteropTests",
-        dependencies: [],
+        dependencies: ["TernLog", "TernWire", "TernModel", nioCore],
         exclude: ["Scripts"],
         swiftSettings: sharedSwiftSettings
     ),

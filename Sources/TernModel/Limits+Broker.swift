@@ -22,6 +22,10 @@ extension Limits {
     /// 1,000,000 in-flight requests per connection would otherwise be the only limit).
     public static let partitionProduceWaitersMax = 20_000
 
+    /// Batches handed to one partition and not yet proposed (they wait for the partition's next
+    /// drain, normally one fsync). Past this the partition answers REQUEST_TIMED_OUT at once.
+    public static let partitionInboxSubmissionsMax = 20_000
+
     /// Long-polling fetches one partition holds until its high watermark moves. Past this a new
     /// fetch is answered at once (empty), which only costs the client a round trip.
     public static let partitionFetchWakeupsMax = 10_000

@@ -87,6 +87,22 @@ struct RestartTests {
         }
         let status = try await restarted.stop()
         #expect(status == 0, "restarted ternd exited with \(status); log:\n\(restarted.log.suffix(3000))")
+        expectLogsPassValidation(broker.dataDirectory)
+    }
+
+    /// Every partition log passes a full scrub (every batch's CRC, lengths, offsets, epochs).
+    private func expectLogsPassValidation(_ dataDirectory: String) {
+        do {
+            let results = try scrubPartitions(dataDirectory: dataDirectory)
+            #expect(results.count == 3, "partitions scrubbed: \(results)")
+            for result in results {
+                print("RestartTests: scrub \(result)")
+                #expect(result.problem == nil, "\(result)")
+                #expect(result.batches > 0, "\(result)")
+            }
+        } catch {
+            Issue.record("scrub failed: \(error)")
+        }
     }
 
     private func cleanRestartScenario(_ cleanup: ProcessCleanup) async throws {
@@ -116,6 +132,7 @@ struct RestartTests {
         #expect(repairs.isEmpty, "a clean shutdown left something to repair:\n\(repairs.joined(separator: "\n"))")
         let restartedStatus = try await restarted.stop()
         #expect(restartedStatus == 0, "restarted ternd exited with \(restartedStatus)")
+        expectLogsPassValidation(broker.dataDirectory)
     }
 
     /// Polls the acknowledgement file (every 200 ms) until it holds `atLeast` lines, the

@@ -103,13 +103,94 @@ for line in sys.stdin:
 ' "$label" >>"$results"
 }
 
+# kcat (librdkafka 2.0.2, C) as the client: Python caps confluent-kafka near 100-250k records/s
+# here, so the broker's own ceiling shows with a C producer. Lines of compressible text (a
+# sequence number, then letters), produced from a file; timed over the whole run (connect,
+# produce, wait for every acknowledgement).
+kcat_run() {
+    local label="$1" topic="$2" partitions="$3" file="$4" size="$5" count="$6"
+    python3 -c '
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for future in admin.create_topics([NewTopic(sys.argv[2], int(sys.argv[3]), 1)]).values():
+    future.result(30)
+' "$bootstrap" "$topic" "$partitions"
+    local start end
+    start="$(date +%s.%N)"
+    if ! kcat -P -b "$bootstrap" -t "$topic" -z lz4 -X acks=all -X linger.ms=5 <"$file" 2>"$work/kcat.err"; then
+        echo "run_broker_bench: kcat failed: $(tail -n 5 "$work/kcat.err")" >&2
+        exit 1
+    fi
+    end="$(date +%s.%N)"
+    python3 -c '
+import json, sys
+label, partitions, size, count, start, end = sys.argv[1:7]
+seconds = float(end) - float(start)
+print(json.dumps({"mode": "kcat", "label": label, "partitions": int(partitions), "size": int(size),
+                  "delivered": int(count), "records_per_s": int(count) / seconds,
+                  "mb_per_s": int(count) * int(size) / seconds / 1e6, "errors": 0}))
+' "$label" "$partitions" "$size" "$count" "$start" "$end" >>"$results"
+    echo "== $label: $(tail -n 1 "$results")" >&2
+}
+if command -v kcat >/dev/null 2>&1; then
+    python3 - "$work" "$count_1k" "$count_100" <<'PY'
+import random, sys
+work, n1k, n100 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+r = random.Random(7)
+for name, count, size in (("rec1k.txt", n1k, 1024), ("rec100.txt", n100, 100)):
+    with open(f"{work}/{name}", "w") as out:
+        for i in range(count):
+            out.write(f"{i:010d}" + "".join(r.choice("abcdefghijklmnop") for _ in range(size - 10)) + "\n")
+PY
+fi
+
+# The latency client in C (librdkafka measures each message's latency itself), built here
+# when librdkafka-dev is installed; the Python latency rows stay for comparison.
+latency_bin=""
+if [[ -f /usr/include/librdkafka/rdkafka.h ]] && cc -O2 -o "$work/rdkafka_latency" "$here/rdkafka_latency.c" -lrdkafka; then
+    latency_bin="$work/rdkafka_latency"
+else
+    echo "run_broker_bench: no librdkafka-dev (apt-get install librdkafka-dev): C latency rows skipped" >&2
+fi
+c_latency() {
+    local label="$1" topic="$2" partitions="$3"
+    python3 -c '
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for future in admin.create_topics([NewTopic(sys.argv[2], int(sys.argv[3]), 1)]).values():
+    future.result(30)
+' "$bootstrap" "$topic" "$partitions"
+    local out
+    out="$("$latency_bin" "$bootstrap" "$topic" "$rate" "$duration" 1024)"
+    echo "== $label: $out" >&2
+    python3 -c '
+import json, re, sys
+label, partitions, rate, line = sys.argv[1:5]
+numbers = dict(re.findall(r"(sent|measured|p50|p99\.9|p99|max|errors) ([0-9.]+)", line))
+print(json.dumps({"mode": "c-latency", "label": label, "partitions": int(partitions), "size": 1024,
+                  "measured": int(numbers["measured"]), "achieved_rate": float(rate),
+                  "p50_ms": float(numbers["p50"]), "p99_ms": float(numbers["p99"]),
+                  "p999_ms": float(numbers["p99.9"]), "max_ms": float(numbers["max"]),
+                  "errors": int(numbers["errors"])}))
+' "$label" "$partitions" "$rate" "$out" >>"$results"
+}
+
 for partitions in $partition_sets; do
+    if [[ -n "$latency_bin" ]]; then
+        c_latency "C client 1 KiB latency at $rate/s" "clat-p$partitions" "$partitions"
+    fi
+    if command -v kcat >/dev/null 2>&1; then
+        kcat_run "kcat 1 KiB throughput" "kcat-p$partitions-1k" "$partitions" "$work/rec1k.txt" 1024 "$count_1k"
+        kcat_run "kcat 100 B throughput" "kcat-p$partitions-100b" "$partitions" "$work/rec100.txt" 100 "$count_100"
+    fi
     run "1 KiB throughput" --topic "bench-p$partitions-1k" --create --partitions "$partitions" \
         --size 1024 --count "$count_1k"
     run "100 B throughput" --topic "bench-p$partitions-100b" --create --partitions "$partitions" \
         --size 100 --count "$count_100"
     run "1 KiB latency at $rate/s" --topic "bench-p$partitions-lat" --create --partitions "$partitions" \
-        --size 1024 --rate "$rate" --duration "$duration"
+        --size 1024 --rate "$rate" --duration "$duration" --set linger.ms=0
 done
 
 alive="yes"
@@ -130,7 +211,14 @@ print()
 print("| Partitions | Test | Records | Size | records/s | MB/s | p50 ms | p99 ms | p99.9 ms | max ms | Errors |")
 print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in rows:
-    if r["mode"] == "throughput":
+    if r["mode"] == "c-latency":
+        print(f"| {r['partitions']} | {r['label']} | {r['measured']:,} | {r['size']} B "
+              f"| {r['achieved_rate']:,.0f} | {r['achieved_rate'] * r['size'] / 1e6:.1f} "
+              f"| {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r['max_ms']:.2f} | {r['errors']} |")
+    elif r["mode"] == "kcat":
+        print(f"| {r['partitions']} | {r['label']} | {r['delivered']:,} | {r['size']} B "
+              f"| {r['records_per_s']:,.0f} | {r['mb_per_s']:.1f} | | | | | {r['errors']} |")
+    elif r["mode"] == "throughput":
         print(f"| {r['partitions']} | {r['label']} | {r['delivered']:,} | {r['size']} B "
               f"| {r['records_per_s']:,.0f} | {r['mb_per_s']:.1f} | | | | | {r['errors']} |")
     else:
@@ -139,5 +227,6 @@ for r in rows:
               f"| {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r['max_ms']:.2f} | {r['errors']} |")
 print()
 print("MB/s = 10^6 bytes of record values per second; throughput is timed after a warm-up (10% of the count, at most 20,000 records, sent and delivered first); "
-      "latency = send -> delivery report (includes linger.ms=5), first 3 s excluded.")
+      "kcat rows: the whole kcat run (connect, produce from a file, every acknowledgement), compressible text lines; "
+      "latency = send -> delivery report with linger.ms=0, first 3 s excluded.")
 PY

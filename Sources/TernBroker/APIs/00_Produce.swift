@@ -72,7 +72,7 @@ extension Broker {
                     continue
                 }
                 slots.append(
-                    await propose(topic: topic.name, data: data, acks: acks, timeoutMs: request.timeoutMs, now: now,
+                    propose(topic: topic.name, data: data, acks: acks, timeoutMs: request.timeoutMs, now: now,
                         version: version))
             }
             pending.append(slots)
@@ -99,7 +99,7 @@ extension Broker {
     private func propose(
         topic name: String, data: ProduceRequest.PartitionProduceData, acks: RequiredAcks, timeoutMs: Int32,
         now: TimestampMs, version: Int16
-    ) async -> PendingProduce {
+    ) -> PendingProduce {
         let partition = TopicPartition(topic: name, partition: PartitionID(data.index))
         guard let topic = state.withLock({ $0.image.topics[name] }), data.index >= 0, data.index < topic.partitionCount
         else {
@@ -121,7 +121,7 @@ extension Broker {
             appendTime = now
             RecordBatchHeader.stampLogAppendTime(now, in: &batch)
         }
-        let ticket = await replica.propose(batch, acks: acks, timeoutMs: timeoutMs)
+        let ticket = replica.submit(batch, acks: acks, timeoutMs: timeoutMs)
         return .waiting(index: data.index, ticket: ticket, appendTime: appendTime)
     }
 

@@ -6,45 +6,66 @@ import TernReplication
 import TernWire
 
 extension PartitionReplica {
-    /// Appends one validated batch as leader and waits for the acknowledgement `acks` asks for.
+    /// Hands one validated batch to the partition, synchronously and in the caller's order,
+    /// and returns the ticket of its acknowledgement. The partition's loop proposes it (with
+    /// everything else that arrived meanwhile) and flushes once for all of them.
     ///
     /// The batch gets the next offsets and the current term as its leader epoch (in place; the
-    /// CRC does not cover them). acks=0 returns once proposed; acks=1 once the batch is in the
-    /// local log; acks=all once it is committed. A leader change or a timeout before that is a
-    /// retriable error: the write may or may not survive, which is what idempotence is for.
-    ///
-    /// Returns as soon as the batch is proposed (so the caller can keep its connection's order
-    /// across partitions); the ticket completes with the acknowledgement.
-    func propose(_ batch: ByteBuffer, acks: RequiredAcks, timeoutMs: Int32) -> ProduceTicket {
-        guard let driver = servingLeader else { return ProduceTicket(.failed(notServingError)) }
-        guard produceWaiters.count < Limits.partitionProduceWaitersMax else {
-            return ProduceTicket(.failed(.requestTimedOut))
-        }
-        let proposed: ProposedBatch
-        do throws(ReplicationError) {
-            proposed = try driver.propose(batch)
-        } catch {
-            switch error.kind {
-            case .invalidEntry: return ProduceTicket(.failed(.corruptMessage))
-            case .failed: return ProduceTicket(.failed(.kafkaStorageError))
-            default: return ProduceTicket(.failed(.notLeaderOrFollower))
-            }
-        }
-        scheduleFlush()
-        let logStart = driver.storage.log.logStartOffset
-        guard acks != .none else {
-            return ProduceTicket(.appended(baseOffset: proposed.baseOffset, logStartOffset: logStart))
-        }
-        let deadline = clock.now().advanced(by: Int64(max(timeoutMs, 0)))
+    /// CRC does not cover them). acks=0 completes once proposed; acks=1 once the batch is in
+    /// the local log; acks=all once it is committed. A leader change or a timeout before that
+    /// is a retriable error: the write may or may not survive, which is what idempotence is for.
+    nonisolated func submit(_ batch: ByteBuffer, acks: RequiredAcks, timeoutMs: Int32) -> ProduceTicket {
         let ticket = ProduceTicket()
-        produceWaiters.append(
-            ProduceWaiter(entry: proposed.id, baseOffset: proposed.baseOffset, acks: acks, deadline: deadline, ticket: ticket))
+        switch inbox.add(ProduceSubmission(batch: batch, acks: acks, timeoutMs: timeoutMs, ticket: ticket)) {
+        case nil:
+            ticket.complete(.failed(.requestTimedOut))
+        case true?:
+            eventLoop.execute { [self] in assumeIsolated { $0.drainInbox() } }
+        case false?:
+            break
+        }
         return ticket
     }
 
-    /// Proposes and waits for the acknowledgement (callers that need no ordering).
-    func produce(_ batch: ByteBuffer, acks: RequiredAcks, timeoutMs: Int32) async -> ProduceOutcome {
-        await propose(batch, acks: acks, timeoutMs: timeoutMs).outcome()
+    /// Proposes everything in the inbox, in order, then flushes once (group commit).
+    func drainInbox() {
+        let submissions = inbox.takeAll()
+        guard !submissions.isEmpty else { return }
+        for submission in submissions { propose(submission) }
+        runFlush()
+    }
+
+    /// Proposes one submitted batch as leader (or refuses it) and records its waiter.
+    private func propose(_ submission: ProduceSubmission) {
+        let ticket = submission.ticket
+        guard let driver = servingLeader else { return ticket.complete(.failed(notServingError)) }
+        guard produceWaiters.count < Limits.partitionProduceWaitersMax else {
+            return ticket.complete(.failed(.requestTimedOut))
+        }
+        let proposed: ProposedBatch
+        do throws(ReplicationError) {
+            proposed = try driver.propose(submission.batch)
+        } catch {
+            switch error.kind {
+            case .invalidEntry: return ticket.complete(.failed(.corruptMessage))
+            case .failed: return ticket.complete(.failed(.kafkaStorageError))
+            default: return ticket.complete(.failed(.notLeaderOrFollower))
+            }
+        }
+        let logStart = driver.storage.log.logStartOffset
+        guard submission.acks != .none else {
+            return ticket.complete(.appended(baseOffset: proposed.baseOffset, logStartOffset: logStart))
+        }
+        let deadline = clock.now().advanced(by: Int64(max(submission.timeoutMs, 0)))
+        produceWaiters.append(
+            ProduceWaiter(
+                entry: proposed.id, baseOffset: proposed.baseOffset, acks: submission.acks, deadline: deadline,
+                ticket: ticket))
+    }
+
+    /// Submits and waits for the acknowledgement (callers that need no ordering).
+    nonisolated func produce(_ batch: ByteBuffer, acks: RequiredAcks, timeoutMs: Int32) async -> ProduceOutcome {
+        await submit(batch, acks: acks, timeoutMs: timeoutMs).outcome()
     }
 
     /// After a flush: answers acks=1 waiters whose batch is in the local log, acks=all waiters
@@ -91,6 +112,7 @@ extension PartitionReplica {
 
     /// Fails every produce waiter with `error` and wakes every fetch.
     func failAllWaiters(_ error: ErrorCode) {
+        for submission in inbox.takeAll() { submission.ticket.complete(.failed(error)) }
         let waiters = produceWaiters
         produceWaiters = []
         for waiter in waiters { waiter.ticket.complete(.failed(error)) }

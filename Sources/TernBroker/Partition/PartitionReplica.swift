@@ -24,6 +24,8 @@ public actor PartitionReplica {
     nonisolated let leadership: LeadershipTable
     /// The node that owns this replica.
     nonisolated let localID: NodeID
+    /// Batches handed over by produce handlers, not yet proposed.
+    nonisolated let inbox = ProduceInbox()
     /// The wall clock (batch timestamps, retention, deadlines), injected.
     nonisolated let clock: BrokerClock
 
