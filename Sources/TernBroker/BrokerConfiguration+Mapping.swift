@@ -1,4 +1,5 @@
 public import TernLog
+import TernModel
 public import TernTransport
 
 /// The configuration in the shapes the lower modules take, so wiring `ternd` is one call each.
@@ -17,8 +18,13 @@ extension BrokerConfiguration {
     }
 
     /// The Kafka listener's connection settings: the request size limit as the frame maximum;
-    /// per-connection bounds stay at their `Limits` maximums.
+    /// per connection at most 256 requests in flight (librdkafka would pipeline a million) and
+    /// one largest request plus 32 MiB buffered before the connection stops reading, so a few
+    /// fast producers cannot hold gigabytes of requests and answers in memory.
     public func kafkaListenerConfiguration(advertisedVersions: AdvertisedApiVersions) -> KafkaListenerConfiguration {
-        KafkaListenerConfiguration(advertisedVersions: advertisedVersions, frameBytesMax: requestBytesMax)
+        KafkaListenerConfiguration(
+            advertisedVersions: advertisedVersions, frameBytesMax: requestBytesMax,
+            inFlightRequestsMax: min(256, Limits.connectionInFlightRequestsMax),
+            bufferedBytesMax: min(requestBytesMax + 32 * 1024 * 1024, Limits.connectionBufferedBytesMax))
     }
 }

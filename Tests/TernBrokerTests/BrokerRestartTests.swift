@@ -34,12 +34,12 @@ import Testing
         let configuration = TestBroker.configuration(directory: directory)
 
         // First lifetime.
-        var broker = try await TestBroker.start(configuration)
-        let clusterID = broker.broker.clusterID
+        var clusterID = ""
         var ids: [String: KafkaUUID] = [:]
         var before: [String: PartitionState] = [:]
         var epochsBefore: [String: Int32] = [:]
-        do {
+        try await withLifetime(configuration) { broker in
+            clusterID = broker.broker.clusterID
             ids["orders"] = try await broker.createTopic("orders", partitions: 2, configs: ["retention.ms": "3600000"])
             ids["events"] = try await broker.createTopic("events", partitions: 1, configs: ["max.message.bytes": "100000"])
             for round in 0..<5 {
@@ -52,18 +52,13 @@ import Testing
                 before["\(topic)-\(partition)"] = try await Self.snapshot(broker, topic, partition: partition)
                 epochsBefore["\(topic)-\(partition)"] = try await broker.leaderEpoch(topic, partition: partition)
             }
-        } catch {
-            await broker.shutdown()
-            throw error
         }
-        await broker.shutdown()
         #expect(before["orders-0"]?.highWatermark == 16)
         #expect(before["orders-1"]?.highWatermark == 11)
         #expect(before["events-0"]?.highWatermark == 16)
 
         // Second lifetime on the same directory.
-        broker = try await TestBroker.start(configuration)
-        do {
+        try await withLifetime(configuration) { broker in
             #expect(broker.broker.clusterID == clusterID)
             let metadata = try await broker.metadata(nil)
             #expect(metadata.clusterId == clusterID)
@@ -106,16 +101,11 @@ import Testing
                 let fenced = try await broker.fetch(topic, partition: partition, offset: 0, currentLeaderEpoch: epochBefore)
                 #expect(fenced.errorCode == 74)
             }
-        } catch {
-            await broker.shutdown()
-            throw error
         }
-        await broker.shutdown()
 
         // Third lifetime: the epochs keep growing, and the records written after the first
         // restart are there too.
-        broker = try await TestBroker.start(configuration)
-        do {
+        try await withLifetime(configuration) { broker in
             for (topic, partition) in [("orders", Int32(0)), ("orders", 1), ("events", 0)] {
                 let key = "\(topic)-\(partition)"
                 let epoch = try await broker.leaderEpoch(topic, partition: partition)
@@ -124,11 +114,7 @@ import Testing
                 #expect(values.suffix(2) == ["value-after-0", "value-after-1"])
                 #expect(values.count == (before[key]?.values.count ?? 0) + 2)
             }
-        } catch {
-            await broker.shutdown()
-            throw error
         }
-        await broker.shutdown()
     }
 
     @Test("a deleted topic stays deleted across a restart")
@@ -136,28 +122,18 @@ import Testing
         let directory = try makeTemporaryDirectory("tern-broker-restart-delete")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = TestBroker.configuration(directory: directory)
-        var broker = try await TestBroker.start(configuration)
-        do {
+        try await withLifetime(configuration) { broker in
             try await broker.createTopic("kept")
             try await broker.createTopic("dropped")
             try await broker.produceOK("dropped", records: TestBatch.records(3))
             let response = try await broker.call(DeleteTopicsRequest(topicNames: ["dropped"], timeoutMs: 30_000), version: 5)
             #expect(response.responses.map(\.errorCode) == [0])
-        } catch {
-            await broker.shutdown()
-            throw error
         }
-        await broker.shutdown()
-        broker = try await TestBroker.start(configuration)
-        do {
+        try await withLifetime(configuration) { broker in
             #expect(try await broker.metadata(nil).topics.compactMap(\.name) == ["kept"])
             let directories = try FileManager.default.contentsOfDirectory(atPath: directory + "/topics")
             #expect(directories == ["kept-0"])
-        } catch {
-            await broker.shutdown()
-            throw error
         }
-        await broker.shutdown()
     }
 
     @Test("a data directory created by node 1 refuses to start as node 2, naming both ids")

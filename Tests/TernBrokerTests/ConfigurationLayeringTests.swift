@@ -109,5 +109,11 @@ func resolveConfiguration(
         #expect(listener.frameBytesMax == 65_536)
         #expect(listener.advertisedVersions == versions)
         #expect(BrokerConfiguration().kafkaListenerConfiguration(advertisedVersions: versions).frameBytesMax == Limits.frameBytesMax)
+        // Per-connection bounds well below the Limits maximums, but above one largest request.
+        #expect(listener.inFlightRequestsMax == 256)
+        #expect(listener.bufferedBytesMax == 65_536 + 32 * 1024 * 1024)
+        let defaults = BrokerConfiguration().kafkaListenerConfiguration(advertisedVersions: versions)
+        #expect(defaults.bufferedBytesMax == Limits.frameBytesMax + 32 * 1024 * 1024)
+        #expect(defaults.bufferedBytesMax <= Limits.connectionBufferedBytesMax)
     }
 }

@@ -29,7 +29,7 @@ struct RestartTests {
         await cleanup.run()
     }
 
-    @Test("SIGTERM, restart: every acknowledged record is there and recovery repairs nothing")
+    @Test("SIGTERM, restart: every acknowledged record is there, recovery repairs nothing, lag 0 behind the new marker")
     func cleanRestartLosesNothing() async throws {
         let cleanup = ProcessCleanup()
         do {
@@ -120,6 +120,12 @@ struct RestartTests {
         let restarted = try await TerndProcess.start(dataDirectory: broker.dataDirectory)
         cleanup.add(restarted)
         try await verify(restarted, topic: topic, acksPath: acksPath, minimum: Self.acknowledgedTarget)
+        // Every partition now ends with the new leader's LEADER_CHANGE marker: every client
+        // reading to the end must step over it and reach lag 0.
+        let lag = try await runScript(
+            "lag_after_leader_change.py", ["--bootstrap", restarted.kafkaAddress, "--topic", topic, "--partitions", "3"],
+            timeoutSeconds: 600)
+        #expect(lag.status == 0, "lag_after_leader_change.py failed:\n\(lag.output.suffix(3000))")
         try await produceCounted(restarted, topic: topic, acksPath: acksPath, start: 10_000_000, count: 2_000)
         try await verify(restarted, topic: topic, acksPath: acksPath, minimum: Self.acknowledgedTarget + 2_000)
 
@@ -228,19 +234,7 @@ private final class BackgroundScript: Sendable {
 
     /// Starts `python3 Scripts/<name> arguments...` with stdout and stderr to `outputPath`.
     static func start(_ name: String, _ arguments: [String], outputPath: String) throws -> BackgroundScript {
-        guard FileManager.default.createFile(atPath: outputPath, contents: nil) else {
-            throw HarnessError("cannot create \(outputPath)")
-        }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptsDirectory.appendingPathComponent(name).path] + arguments
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try output.close()
-        return BackgroundScript(process: process, outputPath: outputPath)
+        BackgroundScript(process: try launchScript(name, arguments, outputPath: outputPath), outputPath: outputPath)
     }
 
     var isRunning: Bool { process.isRunning }

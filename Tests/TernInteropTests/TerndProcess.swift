@@ -145,7 +145,22 @@ func runScript(_ name: String, _ arguments: [String], timeoutSeconds: Double = 3
     status: Int32, output: String
 ) {
     let outputPath = try temporaryDirectory("ternd-script") + "/output.txt"
-    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    let process = try launchScript(name, arguments, outputPath: outputPath)
+    let finished = try await waitUntil(seconds: timeoutSeconds) { !process.isRunning }
+    if !finished {
+        kill(process.processIdentifier, SIGKILL)
+        _ = try await waitUntil(seconds: 10) { !process.isRunning }
+    }
+    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    return (finished ? process.terminationStatus : -1, finished ? text : text + "\n(killed after \(timeoutSeconds) s)")
+}
+
+/// Starts `python3 Scripts/<name> arguments...` with stdout and stderr to a new file at
+/// `outputPath` (a file, not a pipe, so a chatty script can never block on a full pipe).
+func launchScript(_ name: String, _ arguments: [String], outputPath: String) throws -> Process {
+    guard FileManager.default.createFile(atPath: outputPath, contents: nil) else {
+        throw HarnessError("cannot create \(outputPath)")
+    }
     let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -154,12 +169,6 @@ func runScript(_ name: String, _ arguments: [String], timeoutSeconds: Double = 3
     process.standardError = output
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let finished = try await waitUntil(seconds: timeoutSeconds) { !process.isRunning }
-    if !finished {
-        kill(process.processIdentifier, SIGKILL)
-        _ = try await waitUntil(seconds: 10) { !process.isRunning }
-    }
     try output.close()
-    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    return (finished ? process.terminationStatus : -1, finished ? text : text + "\n(killed after \(timeoutSeconds) s)")
+    return process
 }

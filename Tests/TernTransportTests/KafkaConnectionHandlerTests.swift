@@ -96,6 +96,16 @@ struct Harness {
     }
 }
 
+/// ApiVersions request frames for `correlationIDs`, back to back in one buffer.
+private func apiVersionsFrames(version: Int16, correlationIDs: ClosedRange<Int32>) -> ByteBuffer {
+    var frames = ByteBuffer()
+    for id in correlationIDs {
+        var frame = apiVersionsFrame(version: version, correlationID: id)
+        frames.writeBuffer(&frame)
+    }
+    return frames
+}
+
 private func correlationIDs(_ frames: [ByteBuffer]) -> [Int32] {
     frames.map { $0.getInteger(at: $0.readerIndex, as: Int32.self)! }
 }
@@ -106,11 +116,7 @@ struct KafkaConnectionHandlerTests {
     func admissionOrder() async throws {
         let handler = AdmissionHoldingHandler()
         let harness = try await Harness(handler: handler)
-        var frames = ByteBuffer()
-        for id: Int32 in 1...3 {
-            var frame = apiVersionsFrame(version: 3, correlationID: id)
-            frames.writeBuffer(&frame)
-        }
+        let frames = apiVersionsFrames(version: 3, correlationIDs: 1...3)
         try await harness.channel.writeInbound(frames)
         try await waitUntil("request 1 at the handler") { handler.startOrder == [1] }
         // Request 2 is dispatched but held while request 1 keeps its admission.
@@ -129,11 +135,7 @@ struct KafkaConnectionHandlerTests {
     func ordering() async throws {
         let handler = GatedHandler()
         let harness = try await Harness(handler: handler)
-        var frames = ByteBuffer()
-        for id: Int32 in 1...3 {
-            var frame = apiVersionsFrame(version: 3, correlationID: id)
-            frames.writeBuffer(&frame)
-        }
+        var frames = apiVersionsFrames(version: 3, correlationIDs: 1...3)
         // Metadata v9 is flexible: its response header is v1 (a tagged-field byte).
         var metadata = requestFrame(key: 3, version: 9, correlationID: 4, body: ByteBuffer(bytes: [1, 0, 0, 0]))
         frames.writeBuffer(&metadata)

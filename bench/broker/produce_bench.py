@@ -29,45 +29,27 @@ import os
 import sys
 import time
 
+# Topic creation and the producer's base settings come from the interop scripts' helper module
+# (one copy for the crash test and this bench); the bench runs from a checkout, like them.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "TernInteropTests",
+                                "Scripts"))
+from interop_common import ensure_topic, producer_config  # noqa: E402 - needs the path above
+
 
 def make_producer(bootstrap, extra):
     from confluent_kafka import Producer
 
-    config = {
-        "bootstrap.servers": bootstrap,
-        "acks": "all",
-        "compression.type": "lz4",
-        "enable.idempotence": False,
-        "linger.ms": 5,
-        "batch.size": 1_000_000,
-        "queue.buffering.max.messages": 2_000_000,
-        "queue.buffering.max.kbytes": 2_097_151,
-        "message.timeout.ms": 300_000,
-    }
+    config = producer_config(
+        bootstrap,
+        {
+            "batch.size": 1_000_000,
+            "queue.buffering.max.messages": 2_000_000,
+            "queue.buffering.max.kbytes": 2_097_151,
+            "message.timeout.ms": 300_000,
+        },
+    )
     config.update(extra)
     return Producer(config)
-
-
-def create_topic(bootstrap, topic, partitions):
-    from confluent_kafka.admin import AdminClient, NewTopic
-
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)], request_timeout=30)
-    for name, future in futures.items():
-        try:
-            future.result(timeout=60)
-        except Exception as e:
-            if "already exists" not in str(e) and "TOPIC_ALREADY_EXISTS" not in str(e):
-                raise SystemExit(f"produce_bench: cannot create {name}: {e}")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        t = admin.list_topics(topic, timeout=10).topics.get(topic)
-        if t is not None and t.error is None and len(t.partitions) == partitions and all(
-            p.leader >= 0 for p in t.partitions.values()
-        ):
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"produce_bench: {topic} has no leaders after 60 s")
 
 
 def value_pool(size, n=1024):
@@ -239,7 +221,7 @@ def main():
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.set)
     if args.create:
-        create_topic(args.bootstrap, args.topic, args.partitions)
+        ensure_topic(args.bootstrap, args.topic, args.partitions, "produce_bench")
     producer = make_producer(args.bootstrap, extra)
     result = latency(args, producer) if args.rate else throughput(args, producer)
     result["partitions"] = args.partitions

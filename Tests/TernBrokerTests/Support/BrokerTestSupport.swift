@@ -118,17 +118,8 @@ final class TestBroker: Sendable {
 
     /// The body a `.responseParts` answer puts on the wire, read into memory.
     static func joined(_ parts: [ResponsePart]) throws -> ByteBuffer {
-        var body = ByteBuffer()
-        for part in parts {
-            switch part {
-            case .bytes(var bytes):
-                body.writeBuffer(&bytes)
-            case .file(let file, let offset, let length):
-                guard var bytes = file.read(offset: offset, length: length) else {
-                    throw BrokerTestError("a response part of \(length) bytes at \(offset) cannot be read")
-                }
-                body.writeBuffer(&bytes)
-            }
+        guard let body = KafkaResponseAction.responseParts(parts).flattenedBody() else {
+            throw BrokerTestError("a file part of the response cannot be read")
         }
         return body
     }
@@ -309,14 +300,24 @@ func withBroker(
 ) async throws {
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let broker = try await TestBroker.start(TestBroker.configuration(directory: directory, adjust), clock: clock)
+    try await withLifetime(TestBroker.configuration(directory: directory, adjust), clock: clock, body)
+}
+
+/// Runs `body` with a broker started on `configuration` (an existing data directory, for
+/// restarts), shutting it down afterwards whether `body` threw or not.
+@discardableResult
+func withLifetime<Result>(
+    _ configuration: BrokerConfiguration, clock: TestClock = TestClock(), _ body: (TestBroker) async throws -> Result
+) async throws -> Result {
+    let broker = try await TestBroker.start(configuration, clock: clock)
     do {
-        try await body(broker)
+        let result = try await body(broker)
+        await broker.shutdown()
+        return result
     } catch {
         await broker.shutdown()
         throw error
     }
-    await broker.shutdown()
 }
 
 /// Waits until `condition` holds, polling, for at most `timeout`; false if it never did.

@@ -17,10 +17,10 @@ Checks, each with the error code Kafka gives:
     name can be created again
 Exits non-zero with a message on the first failed check.
 """
-import argparse
-import sys
 import time
-import uuid
+
+from interop_common import (argument_parser, check, confluent_versions, fail, missing_module, unique_name,
+                            wait_for_leaders)
 
 try:
     import confluent_kafka
@@ -28,22 +28,10 @@ try:
     from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, ConfigSource,
                                        NewPartitions, NewTopic, ResourceType)
 except ImportError as error:  # pragma: no cover - environment problem, reported clearly
-    print(f"FAIL: python module confluent_kafka missing ({error}); "
-          "install with: python3 -m pip install confluent-kafka", file=sys.stderr)
-    sys.exit(2)
+    missing_module("confluent_kafka", error, "install with: python3 -m pip install confluent-kafka")
 
 TIMEOUTS = {"request_timeout": 30}
 DEFAULT_RETENTION_MS = "604800000"
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
 
 
 def source_of(entry):
@@ -82,15 +70,10 @@ def topic_metadata(admin, name):
 
 
 def wait_partitions(admin, name, count):
-    deadline = time.monotonic() + 30
-    while True:
-        topic = admin.list_topics(topic=name, timeout=10).topics.get(name)
-        if topic is not None and topic.error is None and len(topic.partitions) == count and all(
-                p.leader >= 0 and p.error is None for p in topic.partitions.values()):
-            return topic
-        check(time.monotonic() < deadline, f"topic {name} never showed {count} partitions with leaders: "
-              f"{topic and {p: (m.leader, m.error) for p, m in topic.partitions.items()}}")
-        time.sleep(0.05)
+    ready, topic = wait_for_leaders(admin, name, count, seconds=30, partition_errors=True)
+    check(ready, f"topic {name} never showed {count} partitions with leaders: "
+          f"{topic and {p: (m.leader, m.error) for p, m in topic.partitions.items()}}")
+    return topic
 
 
 def wait_gone(admin, name):
@@ -346,14 +329,13 @@ def check_delete(admin, prefix, plain):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", required=True)
+    parser = argument_parser(__doc__)
     parser.add_argument("--default-partitions", type=int, default=1,
                         help="the broker's --default-partitions (for num_partitions=-1)")
     args = parser.parse_args()
-    print(f"confluent-kafka {confluent_kafka.version()}, librdkafka {confluent_kafka.libversion()[0]}")
+    print(confluent_versions())
     admin = AdminClient({"bootstrap.servers": args.bootstrap})
-    prefix = f"admin-ops-{uuid.uuid4().hex[:8]}"
+    prefix = unique_name("admin-ops", 8)
     plain = check_topics(admin, prefix, args.default_partitions)
     check_partitions(admin, args.bootstrap, prefix)
     check_configs(admin, prefix, plain)

@@ -12,55 +12,26 @@ keys, headers and explicit timestamps (acks='all', LZ4, no idempotence), and che
   * after reading to the end: position == end offset (lag 0), also on the empty partition
 Exits non-zero with a message on the first failed check.
 """
-import argparse
 import asyncio
-import sys
 import time
-import uuid
+
+from interop_common import (DATA_PARTITIONS, PARTITIONS, Received, base_timestamp, check, check_beginning_and_end,
+                            check_consumed, check_times_found, check_times_past_the_end, fail, indexes_of,
+                            missing_module, past_the_end, require_module, roundtrip_arguments, roundtrip_record,
+                            times_queries, unique_name)
 
 try:
     import aiokafka
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 except ImportError as error:  # pragma: no cover - environment problem, reported clearly
-    print(f"FAIL: python module aiokafka missing ({error}); install with: python3 -m pip install aiokafka cramjam",
-          file=sys.stderr)
-    sys.exit(2)
-try:
-    import cramjam  # noqa: F401 - aiokafka's LZ4 codec (aiokafka[lz4]) is cramjam's
-except ImportError as error:  # pragma: no cover
-    print(f"FAIL: python module cramjam missing ({error}); aiokafka needs it for LZ4: "
-          "python3 -m pip install cramjam", file=sys.stderr)
-    sys.exit(2)
-
-DATA_PARTITIONS = 3
-PARTITIONS = DATA_PARTITIONS + 1
-# Record i has timestamp base + i ms (3 ms apart within a partition, so a query 1 ms after a
-# record falls strictly between two records). base is 1 s after the topic was created: later
-# than the partitions' LEADER_CHANGE control batches, as live data is.
-TIMESTAMP_STEP_MS = 1
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
+    missing_module("aiokafka", error, "install with: python3 -m pip install aiokafka cramjam")
+# aiokafka's LZ4 codec (aiokafka[lz4]) is cramjam's.
+require_module("cramjam", "aiokafka needs it for LZ4: python3 -m pip install cramjam")
 
 
 def record(index, base_ts):
-    partition = index % DATA_PARTITIONS
-    key = f"key-{index}".encode()
-    value = (f"value-{index}-" + "z" * (index % 83)).encode()
-    headers = [("h1", b"v1"), ("seq", str(index).encode())]
-    return partition, key, value, headers, base_ts + index * TIMESTAMP_STEP_MS
-
-
-def indexes_of(partition, count):
-    return list(range(partition, count, DATA_PARTITIONS)) if partition < DATA_PARTITIONS else []
+    return roundtrip_record(index, base_ts, "z", 83)
 
 
 def topic_error_codes(response):
@@ -130,41 +101,16 @@ async def consume(bootstrap, topic, count, base_ts):
         partitions = [TopicPartition(topic, p) for p in range(PARTITIONS)]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        received = {p: [] for p in range(PARTITIONS)}
-        started = time.monotonic()
-        deadline = started + 180
-        while sum(len(v) for v in received.values()) < count:
-            check(time.monotonic() < deadline,
-                  f"consume timed out: {sum(len(v) for v in received.values())} of {count} records")
-            batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            for tp, records in batches.items():
-                received[tp.partition].extend(records)
-        elapsed = time.monotonic() - started
-        print(f"consumed {count} records in {elapsed:.2f} s")
-        for partition in range(PARTITIONS):
-            indexes = indexes_of(partition, count)
-            got = received[partition]
-            check(len(got) == len(indexes), f"partition {partition}: {len(got)} records, expected {len(indexes)}")
-            for position, (index, rec) in enumerate(zip(indexes, got)):
-                _, key, value, headers, ts = record(index, base_ts)
-                where = f"partition {partition} record #{position} (offset {rec.offset})"
-                check(rec.offset == position + 1, f"{where}: offset {rec.offset}, expected {position + 1}")
-                check(rec.key == key, f"{where}: key {rec.key!r}, expected {key!r}")
-                check(rec.value == value, f"{where}: value {rec.value[:40]!r}, expected {value[:40]!r}")
-                check([(k, bytes(v)) for k, v in rec.headers] == headers,
-                      f"{where}: headers {rec.headers}, expected {headers}")
-                check(rec.timestamp == ts and rec.timestamp_type == 0,
-                      f"{where}: timestamp {rec.timestamp} type {rec.timestamp_type}, expected CreateTime {ts}")
-        print("every record identical (key, value, headers, timestamp) and in order per partition; "
-              "empty partition returned no records")
+        received = Received(count)
+        while received.wants_more():
+            received.add(await consumer.getmany(timeout_ms=1000, max_records=5000))
+        print(f"consumed {count} records in {received.seconds():.2f} s")
+        check_consumed(received.by_partition, count, base_ts, record,
+                       headers_of=lambda headers: [(k, bytes(v)) for k, v in headers])
 
         beginning = await consumer.beginning_offsets(partitions)
         end = await consumer.end_offsets(partitions)
-        for tp in partitions:
-            n = len(indexes_of(tp.partition, count))
-            check(beginning[tp] == 0, f"partition {tp.partition}: beginning offset {beginning[tp]}, expected 0")
-            check(end[tp] == n + 1, f"partition {tp.partition}: end offset {end[tp]}, expected {n + 1}")
-        print(f"beginning_offsets all 0; end_offsets { {tp.partition: o for tp, o in end.items()} }")
+        check_beginning_and_end(partitions, beginning, end, count)
 
         # Lag 0: poll (bounded) until every position reaches its end offset; the empty partition's
         # position must move past the control batch at offset 0.
@@ -181,43 +127,25 @@ async def consume(bootstrap, topic, count, base_ts):
             check(not extra, f"unexpected records after the end: {extra}")
         print(f"positions == highwater == end offsets (lag 0): {positions}")
 
-        queries = {}
-        expected = {}
-        for partition in range(DATA_PARTITIONS):
-            indexes = indexes_of(partition, count)
-            middle = len(indexes) // 2
-            tp = TopicPartition(topic, partition)
-            queries[tp] = record(indexes[middle - 1], base_ts)[4] + 1
-            expected[tp] = (middle + 1, record(indexes[middle], base_ts)[4])
-        found = await consumer.offsets_for_times(queries)
-        for tp, query_ts in queries.items():
-            answer = found.get(tp)
-            check(answer is not None and (answer.offset, answer.timestamp) == expected[tp],
-                  f"offsets_for_times partition {tp.partition} ts {query_ts}: {answer}, expected "
-                  f"offset/timestamp {expected[tp]}")
-        past = base_ts + count * TIMESTAMP_STEP_MS + 1_000_000
-        found = await consumer.offsets_for_times({tp: past for tp in queries})
-        check(all(v is None for v in found.values()), f"offsets_for_times past the end: {found}, expected None")
-        print(f"offsets_for_times: { {tp.partition: v for tp, v in expected.items()} } (offset, ts) right; "
-              "past the end -> None")
+        queries, expected = times_queries(topic, count, base_ts, record, TopicPartition)
+        check_times_found(queries, expected, await consumer.offsets_for_times(queries))
+        found = await consumer.offsets_for_times({tp: past_the_end(base_ts, count) for tp in queries})
+        check_times_past_the_end(expected, found)
     finally:
         await consumer.stop()
 
 
 async def run(bootstrap, count):
-    topic = f"aiokafka-roundtrip-{uuid.uuid4().hex[:10]}"
+    topic = unique_name("aiokafka-roundtrip")
     await create_topic(bootstrap, topic)
     print(f"created topic {topic} with {PARTITIONS} partitions")
-    base_ts = int(time.time() * 1000) + 1000
+    base_ts = base_timestamp()
     await produce(bootstrap, topic, count, base_ts)
     await consume(bootstrap, topic, count, base_ts)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", required=True)
-    parser.add_argument("--count", type=int, default=20000)
-    args = parser.parse_args()
+    args = roundtrip_arguments(__doc__)
     print(f"aiokafka {aiokafka.__version__}")
     asyncio.run(run(args.bootstrap, args.count))
     print("OK: aiokafka_roundtrip")

@@ -15,72 +15,35 @@ timestamps (acks=all, LZ4, no idempotence), and checks:
     those records, not the partition's control batch
 Exits non-zero with a message on the first failed check.
 """
-import argparse
-import sys
 import time
-import uuid
+
+from interop_common import (DATA_PARTITIONS, LIBRDKAFKA_MAX_IN_FLIGHT_HELP, base_timestamp, check, confluent_versions,
+                            create_topic_error, fail, missing_module, past_the_end, producer_config,
+                            roundtrip_arguments, roundtrip_record, unique_name, wait_for_leaders)
 
 try:
     from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-    from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
+    from confluent_kafka.admin import AdminClient, OffsetSpec
 except ImportError as error:  # pragma: no cover - environment problem, reported clearly
-    print(f"FAIL: python module confluent_kafka missing ({error}); "
-          "install with: python3 -m pip install confluent-kafka", file=sys.stderr)
-    sys.exit(2)
+    missing_module("confluent_kafka", error, "install with: python3 -m pip install confluent-kafka")
 
-DATA_PARTITIONS = 3
 EMPTY_PARTITION = 3
-# Record i has timestamp base + i ms (3 ms apart within a partition, so a query 1 ms after a
-# record falls strictly between two records). base is 1 s after the topic was created: later
-# than the partitions' LEADER_CHANGE control batches, as live data is.
-TIMESTAMP_STEP_MS = 1
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
 
 
 def create_topic(admin, name, partitions):
-    futures = admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)],
-                                  operation_timeout=30, request_timeout=30)
-    try:
-        futures[name].result(timeout=60)
-    except Exception as error:  # noqa: BLE001 - reported as a failure
+    error = create_topic_error(admin, name, partitions, operation_timeout=30, request_timeout=30)
+    if error is not None:
         fail(f"create_topics({name}, {partitions}) failed: {error!r}")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        metadata = admin.list_topics(topic=name, timeout=10)
-        topic = metadata.topics.get(name)
-        if topic is not None and topic.error is None and len(topic.partitions) == partitions and all(
-                p.leader >= 0 for p in topic.partitions.values()):
-            return
-        time.sleep(0.05)
-    fail(f"topic {name} did not show {partitions} partitions with leaders within 30 s")
+    ready, _ = wait_for_leaders(admin, name, partitions, seconds=30)
+    check(ready, f"topic {name} did not show {partitions} partitions with leaders within 30 s")
 
 
 def record(index, base_ts):
-    partition = index % DATA_PARTITIONS
-    key = f"key-{index}".encode()
-    value = (f"value-{index}-" + "x" * (index % 97)).encode()
-    headers = [("h1", b"v1"), ("seq", str(index).encode()), ("empty", b"")]
-    return partition, key, value, headers, base_ts + index * TIMESTAMP_STEP_MS
+    return roundtrip_record(index, base_ts, "x", 97, extra_headers=[("empty", b"")])
 
 
 def produce(bootstrap, topic, count, base_ts, max_in_flight):
-    config = {
-        "bootstrap.servers": bootstrap,
-        "acks": "all",
-        "compression.type": "lz4",
-        "enable.idempotence": False,
-        "linger.ms": 5,
-        "message.timeout.ms": 120000,
-    }
+    config = producer_config(bootstrap, {"message.timeout.ms": 120000})
     if max_in_flight is not None:
         config["max.in.flight.requests.per.connection"] = max_in_flight
     producer = Producer(config)
@@ -128,7 +91,7 @@ def produce(bootstrap, topic, count, base_ts, max_in_flight):
 def consume(bootstrap, topic, count, base_ts):
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
-        "group.id": f"tern-interop-unused-{uuid.uuid4().hex[:8]}",
+        "group.id": unique_name("tern-interop-unused", 8),
         "enable.auto.commit": False,
         "enable.auto.offset.store": False,
         "auto.offset.reset": "earliest",
@@ -204,7 +167,7 @@ def consume(bootstrap, topic, count, base_ts):
         check(tp is not None and tp.error is None, f"offsets_for_times partition {partition}: {tp}")
         check(tp.offset == expected_offset, f"offsets_for_times partition {partition} ts {query_ts}: offset "
               f"{tp.offset}, expected {expected_offset} (first record with ts >= query)")
-    past = base_ts + count * TIMESTAMP_STEP_MS + 1_000_000
+    past = past_the_end(base_ts, count)
     found = consumer.offsets_for_times([TopicPartition(topic, p, past) for p in range(DATA_PARTITIONS)], timeout=20)
     for tp in found:
         check(tp.error is None and tp.offset == -1, f"offsets_for_times past the end, partition "
@@ -275,19 +238,13 @@ def check_backdated(bootstrap, admin, topic):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", required=True)
-    parser.add_argument("--count", type=int, default=20000)
-    parser.add_argument("--max-in-flight", type=int, default=None,
-                        help="producer max.in.flight.requests.per.connection (default: librdkafka's, 1000000)")
-    args = parser.parse_args()
-    import confluent_kafka
-    print(f"confluent-kafka {confluent_kafka.version()}, librdkafka {confluent_kafka.libversion()[0]}")
-    topic = f"confluent-roundtrip-{uuid.uuid4().hex[:10]}"
+    args = roundtrip_arguments(__doc__, max_in_flight_help=LIBRDKAFKA_MAX_IN_FLIGHT_HELP)
+    print(confluent_versions())
+    topic = unique_name("confluent-roundtrip")
     admin = AdminClient({"bootstrap.servers": args.bootstrap})
     create_topic(admin, topic, DATA_PARTITIONS + 1)
     print(f"created topic {topic} with {DATA_PARTITIONS + 1} partitions")
-    base_ts = int(time.time() * 1000) + 1000
+    base_ts = base_timestamp()
     produce(args.bootstrap, topic, args.count, base_ts, args.max_in_flight)
     consume(args.bootstrap, topic, args.count, base_ts)
     list_offsets(args.bootstrap, topic, args.count, base_ts)

@@ -13,35 +13,23 @@ Then DescribeLogDirs (kafka-python admin) shows the partitions much smaller than
 bytes, i.e. the batches really are compressed.
 Exits non-zero with a message on the first failed check.
 """
-import argparse
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-import uuid
+
+from interop_common import (LIBRDKAFKA_MAX_IN_FLIGHT_HELP, check, create_topic_error, fail, missing_module,
+                            roundtrip_arguments, unique_name)
 
 try:
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import AdminClient
 except ImportError as error:  # pragma: no cover - environment problem, reported clearly
-    print(f"FAIL: python module confluent_kafka missing ({error}); "
-          "install with: python3 -m pip install confluent-kafka", file=sys.stderr)
-    sys.exit(2)
+    missing_module("confluent_kafka", error, "install with: python3 -m pip install confluent-kafka")
 
 PARTITIONS = 3
 HEADERS = [("h1", "v1"), ("trace", "abc-123")]
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
 
 
 def kcat(args, timeout, stdin=None):
@@ -99,24 +87,18 @@ def message(partition, index):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bootstrap", required=True)
-    parser.add_argument("--count", type=int, default=100000, help="messages in all")
-    parser.add_argument("--max-in-flight", type=int, default=None,
-                        help="producer max.in.flight.requests.per.connection (default: librdkafka's, 1000000)")
-    args = parser.parse_args()
+    args = roundtrip_arguments(__doc__, count=100000, count_help="messages in all",
+                               max_in_flight_help=LIBRDKAFKA_MAX_IN_FLIGHT_HELP)
     if shutil.which("kcat") is None:
         fail("kcat not found on PATH; install with: apt-get install -y kcat")
     version = subprocess.run(["kcat", "-V"], capture_output=True, text=True).stdout
     print(" ".join(line.strip() for line in version.splitlines() if "librdkafka" in line or "kcat" in line.lower())[:200])
     common = ["-b", args.bootstrap, "-X", "enable.idempotence=false"]
 
-    topic = f"kcat-roundtrip-{uuid.uuid4().hex[:10]}"
+    topic = unique_name("kcat-roundtrip")
     admin = AdminClient({"bootstrap.servers": args.bootstrap})
-    try:
-        admin.create_topics([NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1)],
-                            operation_timeout=30)[topic].result(timeout=60)
-    except Exception as error:  # noqa: BLE001
+    error = create_topic_error(admin, topic, PARTITIONS, operation_timeout=30)
+    if error is not None:
         fail(f"create_topics({topic}) failed: {error!r}")
     print(f"created topic {topic} with {PARTITIONS} partitions")
 

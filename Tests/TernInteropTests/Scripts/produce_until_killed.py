@@ -24,6 +24,8 @@ import argparse
 import sys
 import time
 
+from interop_common import ensure_topic, producer_config
+
 
 def value_of(seq, size):
     head = f"{seq:010d}:".encode()
@@ -33,47 +35,21 @@ def value_of(seq, size):
     return head + filler[: size - len(head)]
 
 
-def create_topic(bootstrap, topic, partitions):
-    from confluent_kafka.admin import AdminClient, NewTopic
-
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    futures = admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)], request_timeout=30)
-    for name, future in futures.items():
-        try:
-            future.result(timeout=60)
-        except Exception as e:  # TOPIC_ALREADY_EXISTS is fine on a re-run
-            if "TOPIC_ALREADY_EXISTS" not in str(e) and "already exists" not in str(e):
-                raise SystemExit(f"produce_until_killed: cannot create {name}: {e}")
-    # Wait until every partition has a leader.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        md = admin.list_topics(topic, timeout=10)
-        t = md.topics.get(topic)
-        if t is not None and t.error is None and len(t.partitions) == partitions and all(
-            p.leader >= 0 for p in t.partitions.values()
-        ):
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"produce_until_killed: {topic} has no leaders after 60 s")
-
-
 def produce(args):
     from confluent_kafka import Producer
 
     if args.create:
-        create_topic(args.bootstrap, args.topic, args.partitions)
+        ensure_topic(args.bootstrap, args.topic, args.partitions, "produce_until_killed")
     producer = Producer(
-        {
-            "bootstrap.servers": args.bootstrap,
-            "acks": "all",
-            "compression.type": "lz4",
-            "enable.idempotence": False,
-            "linger.ms": 5,
-            "batch.size": 256 * 1024,
-            "queue.buffering.max.messages": 100000,
-            "message.timeout.ms": 600000,
-            "socket.timeout.ms": 10000,
-        }
+        producer_config(
+            args.bootstrap,
+            {
+                "batch.size": 256 * 1024,
+                "queue.buffering.max.messages": 100000,
+                "message.timeout.ms": 600000,
+                "socket.timeout.ms": 10000,
+            },
+        )
     )
     acks_file = open(args.acks_file, "a", buffering=1)  # line-buffered: one write per ack
     state = {"acked": 0, "failed": 0, "first_error": None}
