@@ -90,6 +90,7 @@ let allTargets: [Target] = [
             "TernBroker", "TernModel", logging, serviceLifecycle,
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ],
+        exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
     // Deterministic simulation: simulated network, disk, clock; invariant checkers.

@@ -16,19 +16,14 @@ differed.
 Usage: lag_after_leader_change.py --bootstrap H:P --topic T --partitions N
 """
 
-import argparse
 import asyncio
 import json
 import subprocess
-import sys
 import time
 
+from interop_common import argument_parser, fail
+
 DEADLINE_S = 120
-
-
-def fail(message):
-    print(f"FAIL: {message}", file=sys.stderr)
-    sys.exit(1)
 
 
 def confluent(bootstrap, topic, partitions):
@@ -128,8 +123,7 @@ def kcat(bootstrap, topic, partitions):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bootstrap", required=True)
+    parser = argument_parser(__doc__)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--partitions", type=int, required=True)
     args = parser.parse_args()
