@@ -28,6 +28,8 @@ let collections = Target.Dependency.product(name: "DequeModule", package: "swift
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioEmbedded = Target.Dependency.product(name: "NIOEmbedded", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let allTargets: [Target] = [
@@ -78,7 +80,7 @@ let allTargets: [Target] = [
         name: "TernBroker",
         dependencies: [
             "TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", "TernRaft", logging, nioCore,
-            nioPosix, serviceLifecycle,
+            nioPosix, serviceLifecycle, nioHTTP1, prometheus,
         ],
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
@@ -196,6 +198,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: targets
 )

@@ -13,6 +13,7 @@ extension Broker: KafkaRequestHandling {
     /// on that connection can be trusted.
     public func handle(_ request: KafkaRequest, connection: KafkaConnectionInfo) async -> KafkaResponseAction {
         let head = request.head
+        metrics.countRequest(head.apiKey)
         // Only Produce depends on the order of a connection's requests (its batches are appended
         // in the order sent, as Kafka does); everything else lets the next request start now.
         if head.apiKey != .produce { request.admission.release() }

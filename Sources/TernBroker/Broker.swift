@@ -48,6 +48,10 @@ public final class Broker: Sendable {
     let listener = Mutex<KafkaListener?>(nil)
     /// The periodic retention pass.
     let retentionTask = Mutex<RepeatedTask?>(nil)
+    /// The admin HTTP listener (readiness, Prometheus metrics), once started.
+    let admin = Mutex<AdminServer?>(nil)
+    /// Request counters and scrape-time gauges.
+    let metrics: BrokerMetrics
 
     /// The advertised versions: only APIs that work (PROTOCOL.md §1.2 rule 5), with the low
     /// minimums librdkafka 2.0.2 needs to enable its features (§1.2: Produce from 0).
@@ -74,6 +78,7 @@ public final class Broker: Sendable {
         self.networkGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         self.storageGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         self.random = Mutex(SplitMix64(seed: seed))
+        self.metrics = BrokerMetrics(started: clock.now())
         self.logger = logger
         self.state = Mutex(BrokerState(advertised: configuration.effectiveAdvertisedListener))
         self.controller = MetadataController(
@@ -152,6 +157,13 @@ public final class Broker: Sendable {
                 if state.advertised.port == 0 { state.advertised.port = port }
             }
         }
+        let adminAddress = configuration.adminListener
+        let adminServer = try await AdminServer.start(
+            host: adminAddress.host, port: adminAddress.port, group: networkGroup
+        ) { [self] path in
+            await adminResponse(path)
+        }
+        admin.withLock { $0 = adminServer }
         let loop = storageGroup.next()
         let task = loop.scheduleRepeatedAsyncTask(
             initialDelay: Self.retentionCheckInterval, delay: Self.retentionCheckInterval
@@ -164,6 +176,12 @@ public final class Broker: Sendable {
     /// The address the Kafka listener is bound to (with the real port when configured as 0).
     public var kafkaAddress: SocketAddress? { listener.withLock { $0?.localAddress } }
 
+    /// The address the admin HTTP listener is bound to (with the real port when configured as 0).
+    public var adminAddress: HostPort? {
+        guard let address = admin.withLock({ $0?.localAddress }), let port = address.port else { return nil }
+        return HostPort(host: address.ipAddress ?? configuration.adminListener.host, port: port)
+    }
+
     /// The address clients are told to dial.
     public var advertisedAddress: HostPort { state.withLock { $0.advertised } }
 
@@ -171,6 +189,11 @@ public final class Broker: Sendable {
     /// (syncing its log) and stops the event loops. Idempotent.
     public func shutdown() async {
         retentionTask.withLock { $0?.cancel() }
+        let adminServer = admin.withLock { server -> AdminServer? in
+            defer { server = nil }
+            return server
+        }
+        await adminServer?.shutdown()
         let running = listener.withLock { listener -> KafkaListener? in
             defer { listener = nil }
             return listener

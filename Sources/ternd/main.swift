@@ -1,6 +1,6 @@
 // ternd: the Tern broker. Configuration from defaults < `--config FILE` < `TERN_*` environment <
 // flags (Sources/TernBroker/README.md lists every setting); logs on stderr; one line on stdout
-// once the Kafka listener serves (`ternd ready node=N kafka=HOST:PORT cluster=ID`), which scripts
+// once the Kafka listener serves (`ternd ready node=N kafka=HOST:PORT admin=HOST:PORT cluster=ID`), which scripts
 // and tests wait for; SIGTERM or SIGINT shut it down cleanly (every appended byte synced).
 import Foundation
 import Logging
@@ -29,7 +29,8 @@ let service = BrokerService(
     clock: BrokerClock { TimestampMs(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) },
     seed: UInt64.random(in: .min ... .max), logger: logger
 ) { broker in
-    let line = "ternd ready node=\(broker.nodeID) kafka=\(broker.advertisedAddress) cluster=\(broker.clusterID)\n"
+    let admin = broker.adminAddress.map { "\($0)" } ?? "-"
+    let line = "ternd ready node=\(broker.nodeID) kafka=\(broker.advertisedAddress) admin=\(admin) cluster=\(broker.clusterID)\n"
     FileHandle.standardOutput.write(Data(line.utf8))
 }
 let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

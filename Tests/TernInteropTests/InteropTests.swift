@@ -71,13 +71,15 @@ private func require(_ requirements: [Requirement]) async throws {
 /// then stops the broker with SIGTERM. Expects the script to pass, the broker to survive it, and
 /// the shutdown to exit 0. Leaves the data directory behind only when something failed.
 private func runAgainstFreshBroker(
-    _ script: String, scriptArguments: [String] = [], brokerArguments: [String] = [], timeoutSeconds: Double
+    _ script: String, scriptArguments: [String] = [], brokerArguments: [String] = [], passAdminAddress: Bool = false,
+    timeoutSeconds: Double
 ) async throws {
     let broker = try await TerndProcess.start(extraArguments: ["--auto-create-topics", "false"] + brokerArguments)
     let result: (status: Int32, output: String)
     do {
+        let admin = passAdminAddress ? ["--admin", broker.adminAddress] : []
         result = try await runScript(
-            script, ["--bootstrap", broker.kafkaAddress] + scriptArguments, timeoutSeconds: timeoutSeconds)
+            script, ["--bootstrap", broker.kafkaAddress] + admin + scriptArguments, timeoutSeconds: timeoutSeconds)
     } catch {
         try await broker.kill9()
         throw error
@@ -146,5 +148,11 @@ struct InteropTests {
         try await runAgainstFreshBroker(
             "admin_ops.py", scriptArguments: ["--default-partitions", "2"],
             brokerArguments: ["--default-partitions", "2"], timeoutSeconds: 600)
+    }
+
+    @Test("admin listener: readiness, and Prometheus metrics that follow produces and deletes")
+    func adminEndpoint() async throws {
+        try await require([.confluentKafka])
+        try await runAgainstFreshBroker("admin_endpoint.py", passAdminAddress: true, timeoutSeconds: 300)
     }
 }

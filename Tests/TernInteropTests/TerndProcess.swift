@@ -56,15 +56,18 @@ final class TerndProcess: Sendable {
     let dataDirectory: String
     /// `127.0.0.1:PORT` of its Kafka listener.
     let kafkaAddress: String
+    /// `127.0.0.1:PORT` of its admin HTTP listener (readiness, metrics).
+    let adminAddress: String
     /// Its process id.
     let pid: Int32
     /// Where its stderr (the log) goes.
     let logPath: String
     private let process: Process
 
-    private init(dataDirectory: String, kafkaAddress: String, process: Process, logPath: String) {
+    private init(dataDirectory: String, kafkaAddress: String, adminAddress: String, process: Process, logPath: String) {
         self.dataDirectory = dataDirectory
         self.kafkaAddress = kafkaAddress
+        self.adminAddress = adminAddress
         self.process = process
         self.pid = process.processIdentifier
         self.logPath = logPath
@@ -95,22 +98,24 @@ final class TerndProcess: Sendable {
         }
         try process.run()
         var address: String?
+        var admin: String?
         _ = try await waitUntil(seconds: 60) {
             let text = lines.withLock { $0 }
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ternd ready") }),
-                let field = line.split(separator: " ").first(where: { $0.hasPrefix("kafka=") })
-            {
-                address = String(field.dropFirst("kafka=".count))
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("ternd ready") }) {
+                let fields = line.split(separator: " ")
+                address = fields.first { $0.hasPrefix("kafka=") }.map { String($0.dropFirst("kafka=".count)) }
+                admin = fields.first { $0.hasPrefix("admin=") }.map { String($0.dropFirst("admin=".count)) }
                 return true
             }
             return !process.isRunning
         }
-        guard let address, process.isRunning else {
+        guard let address, let admin, process.isRunning else {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw HarnessError("ternd did not become ready; its log:\n\(log.suffix(4000))")
         }
-        return TerndProcess(dataDirectory: directory, kafkaAddress: address, process: process, logPath: logPath)
+        return TerndProcess(
+            dataDirectory: directory, kafkaAddress: address, adminAddress: admin, process: process, logPath: logPath)
     }
 
     /// The broker's log so far.

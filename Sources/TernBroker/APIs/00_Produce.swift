@@ -86,8 +86,10 @@ extension Broker {
                 switch slot {
                 case .done(let response):
                     partitions.append(response)
-                case .waiting(let index, let ticket, let appendTime):
-                    partitions.append(Self.produceAnswer(index, await ticket.outcome(), appendTime, version: version))
+                case .waiting(let index, let ticket, let appendTime, let records, let bytes):
+                    let outcome = await ticket.outcome()
+                    if case .appended = outcome { metrics.countProduced(records: records, bytes: bytes) }
+                    partitions.append(Self.produceAnswer(index, outcome, appendTime, version: version))
                 }
             }
             responses.append(ProduceResponse.TopicProduceResponse(name: topic.name, partitionResponses: partitions))
@@ -121,8 +123,10 @@ extension Broker {
             appendTime = now
             RecordBatchHeader.stampLogAppendTime(now, in: &batch)
         }
+        let records = Int(batch.getInteger(at: batch.readerIndex + 57, as: Int32.self) ?? 0)
+        let bytes = batch.readableBytes
         let ticket = replica.submit(batch, acks: acks, timeoutMs: timeoutMs)
-        return .waiting(index: data.index, ticket: ticket, appendTime: appendTime)
+        return .waiting(index: data.index, ticket: ticket, appendTime: appendTime, records: records, bytes: bytes)
     }
 
     /// The answer for a decided ticket.
@@ -196,5 +200,5 @@ enum PendingProduce {
     /// Answered already (refused before proposing).
     case done(ProduceResponse.PartitionProduceResponse)
     /// Proposed; the ticket gives the acknowledgement.
-    case waiting(index: Int32, ticket: ProduceTicket, appendTime: TimestampMs)
+    case waiting(index: Int32, ticket: ProduceTicket, appendTime: TimestampMs, records: Int, bytes: Int)
 }
