@@ -18,4 +18,9 @@ extension Limits {
     /// inside `durableStatePayloadBytesMax`); a pass removes at most this many segments and the
     /// next pass continues.
     public static let replicaRetentionBoundariesMax = 16_384
+
+    /// Raft messages in one inter-broker envelope (one peer, one flush). A flush of many groups
+    /// is split into envelopes of at most this many, so a receiver never decodes an unbounded
+    /// list; 65,536 covers a heartbeat of every group of a large broker in one envelope.
+    public static let replicationEnvelopeMessagesMax = 65_536
 }
