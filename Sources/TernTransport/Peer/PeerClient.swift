@@ -1,0 +1,255 @@
+public import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Why a peer call failed.
+public struct PeerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Kind: Sendable, Equatable {
+        /// No connection, and the last attempt failed less than the backoff ago.
+        case unavailable
+        /// The connection went away with the request unanswered.
+        case connectionLost
+        /// No answer within the request's timeout.
+        case timedOut
+        /// Too many requests waiting for answers on this peer.
+        case overloaded
+        /// The client was closed.
+        case closed
+    }
+
+    public var kind: Kind
+    public var detail: String
+    init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    public var description: String { "peer \(kind): \(detail)" }
+}
+
+/// How a peer connection ended, for the owner (Raft: a follower whose connection to the leader
+/// was *reset* knows the leader's process died, the kernel answered for it, and campaigns at
+/// once instead of waiting out the election timeout).
+public enum PeerConnectionLoss: Sendable, Equatable {
+    /// The peer's kernel reset the connection (ECONNRESET, or refused on reconnect).
+    case reset
+    /// The connection closed otherwise (FIN, or we closed it).
+    case closed
+}
+
+/// The one connection from this broker to one peer, multiplexed by correlation id.
+///
+/// Connects lazily on the first call and again after a loss, no sooner than the backoff after a
+/// failed attempt (doubling from `backoffInitial` to `backoffMax`, reset by a success); calls
+/// inside the backoff fail at once with `.unavailable`, so a dead peer costs its callers nothing.
+/// At most `pendingMax` requests wait for answers. One-way posts while disconnected are dropped
+/// (Raft resends) and start a reconnect.
+public actor PeerClient {
+    /// Where the peer listens.
+    public nonisolated let host: String
+    public nonisolated let port: Int
+    private let group: any EventLoopGroup
+    private let frameBytesMax: Int
+    private let pendingMax: Int
+    private let backoffInitial: Duration
+    private let backoffMax: Duration
+    private let onLoss: @Sendable (PeerConnectionLoss) -> Void
+
+    private var channel: (any Channel)?
+    private var connecting: Task<any Channel, any Error>?
+    private var pending: [Int32: CheckedContinuation<ByteBuffer, any Error>] = [:]
+    private var nextCorrelationID: Int32 = 0
+    private var backoff: Duration
+    private var retryNotBefore: ContinuousClock.Instant?
+    private var isClosed = false
+
+    /// A client for the peer at `host:port`; `onLoss` hears of every lost connection.
+    public init(
+        host: String, port: Int, group: any EventLoopGroup, frameBytesMax: Int, pendingMax: Int = 4_096,
+        backoffInitial: Duration = .milliseconds(20), backoffMax: Duration = .seconds(1),
+        onLoss: @escaping @Sendable (PeerConnectionLoss) -> Void = { _ in }
+    ) {
+        precondition(pendingMax > 0, "at least one request may wait")
+        precondition(backoffInitial > .zero && backoffInitial <= backoffMax, "a positive, bounded backoff")
+        self.host = host
+        self.port = port
+        self.group = group
+        self.frameBytesMax = frameBytesMax
+        self.pendingMax = pendingMax
+        self.backoffInitial = backoffInitial
+        self.backoffMax = backoffMax
+        self.backoff = backoffInitial
+        self.onLoss = onLoss
+    }
+
+    /// Whether a connection is up.
+    public var isConnected: Bool { channel != nil }
+
+    /// Sends a request and waits (at most `timeout`) for its response body.
+    public func request(apiKey: Int16, body: ByteBuffer, timeout: Duration) async throws(PeerError) -> ByteBuffer {
+        let channel = try await connected()
+        guard pending.count < pendingMax else { throw PeerError(.overloaded, "\(pending.count) requests wait on \(host):\(port)") }
+        nextCorrelationID = nextCorrelationID == .max ? 0 : nextCorrelationID + 1
+        let correlationID = nextCorrelationID
+        let frame = PeerFrame(kind: .request, apiKey: apiKey, correlationID: correlationID, body: body)
+        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [self] in
+            Task { await self.fail(correlationID, PeerError(.timedOut, "no answer from \(host):\(port) in \(timeout)")) }
+        }
+        defer { deadline.cancel() }
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                pending[correlationID] = continuation
+                let written = channel.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenFailure { [self] error in
+                    Task { await self.fail(correlationID, PeerError(.connectionLost, "write failed: \(error)")) }
+                }
+                channel.writeAndFlush(frame, promise: written)
+            }
+        } catch let error as PeerError {
+            throw error
+        } catch {
+            throw PeerError(.connectionLost, "\(error)")
+        }
+    }
+
+    /// Sends a one-way frame if connected; returns false (and starts reconnecting) if not.
+    @discardableResult
+    public func post(apiKey: Int16, body: ByteBuffer) -> Bool {
+        guard let channel else {
+            if !isClosed, connecting == nil { Task { _ = try? await self.connected() } }
+            return false
+        }
+        channel.writeAndFlush(PeerFrame(kind: .oneWay, apiKey: apiKey, correlationID: 0, body: body), promise: nil)
+        return true
+    }
+
+    /// Closes the connection and fails every waiting request; later calls fail with `.closed`.
+    public func close() async {
+        isClosed = true
+        connecting?.cancel()
+        let open = channel
+        channel = nil
+        failAll(PeerError(.closed, "the client was closed"))
+        try? await open?.close()
+    }
+
+    /// The open connection, or a new one (single flight; respects the backoff).
+    private func connected() async throws(PeerError) -> any Channel {
+        if isClosed { throw PeerError(.closed, "the client was closed") }
+        if let channel { return channel }
+        if connecting == nil {
+            if let retryNotBefore, ContinuousClock.now < retryNotBefore {
+                throw PeerError(.unavailable, "\(host):\(port) is unreachable; retrying after the backoff")
+            }
+            connecting = Task { try await self.openChannel() }
+        }
+        guard let attempt = connecting else { throw PeerError(.unavailable, "no connection attempt") }
+        do {
+            let channel = try await attempt.value
+            connecting = nil
+            if self.channel == nil, !isClosed, channel.isActive {
+                self.channel = channel
+                backoff = backoffInitial
+                retryNotBefore = nil
+            }
+            guard let current = self.channel else { throw PeerError(.closed, "the client was closed") }
+            return current
+        } catch let error as PeerError {
+            connecting = nil
+            throw error
+        } catch {
+            connecting = nil
+            retryNotBefore = ContinuousClock.now.advanced(by: backoff)
+            backoff = min(backoff * 2, backoffMax)
+            onLoss(Self.isRefused(error) ? .reset : .closed)
+            throw PeerError(.unavailable, "cannot connect to \(host):\(port): \(error)")
+        }
+    }
+
+    private func openChannel() async throws -> any Channel {
+        let frameBytesMax = self.frameBytesMax
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(2))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax)),
+                        MessageToByteHandler(PeerFrameEncoder()),
+                        PeerClientHandler(client: self),
+                    ])
+                }
+            }
+        return try await bootstrap.connect(host: host, port: port).get()
+    }
+
+    /// A response arrived.
+    func received(_ frame: PeerFrame) {
+        guard frame.kind == .response, let continuation = pending.removeValue(forKey: frame.correlationID) else { return }
+        continuation.resume(returning: frame.body)
+    }
+
+    /// The connection `lost` ended (`reset` when the peer's kernel reset it).
+    func connectionEnded(_ lost: ObjectIdentifier, reset: Bool) {
+        guard let channel, ObjectIdentifier(channel) == lost else { return }
+        self.channel = nil
+        failAll(PeerError(.connectionLost, "the connection to \(host):\(port) was \(reset ? "reset" : "closed")"))
+        onLoss(reset ? .reset : .closed)
+    }
+
+    private func fail(_ correlationID: Int32, _ error: PeerError) {
+        pending.removeValue(forKey: correlationID)?.resume(throwing: error)
+    }
+
+    private func failAll(_ error: PeerError) {
+        let waiting = pending
+        pending = [:]
+        for continuation in waiting.values { continuation.resume(throwing: error) }
+    }
+
+    private static func isRefused(_ error: any Error) -> Bool {
+        if let io = error as? IOError { return io.errnoCode == ECONNREFUSED || io.errnoCode == ECONNRESET }
+        if case .connectTimeout = error as? ChannelError { return false }
+        return "\(error)".contains("refused")
+    }
+}
+
+/// Forwards a client connection's responses and its end to the `PeerClient`.
+private final class PeerClientHandler: ChannelInboundHandler {
+    typealias InboundIn = PeerFrame
+    private let client: PeerClient
+    private var reset = false
+
+    init(client: PeerClient) { self.client = client }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let client = self.client
+        Task { await client.received(frame) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let io = error as? IOError, io.errnoCode == ECONNRESET { reset = true }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let client = self.client
+        let identity = ObjectIdentifier(context.channel)
+        let reset = self.reset
+        Task { await client.connectionEnded(identity, reset: reset) }
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension PeerClientHandler: Sendable {}
+
+extension TimeAmount {
+    /// The same span in NIO's unit.
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
