@@ -82,7 +82,7 @@ let allTargets: [Target] = [
             "TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", "TernRaft", logging, nioCore,
             nioPosix, serviceLifecycle, nioHTTP1, prometheus,
         ],
-        exclude: ["README.md"],
+        exclude: ["README.md", "DESIGN.md"],
         swiftSettings: sharedSwiftSettings
     ),
     // The broker executable: configuration, logging, lifecycle (SIGTERM/SIGINT), `Broker`.
