@@ -55,10 +55,14 @@ extension Broker {
     func awaitLeaders(_ partitions: [TopicPartition], timeoutMs: Int32) async {
         let deadline = clock.now().advanced(by: Int64(max(0, min(timeoutMs, 60_000))))
         // Bounded by the deadline; each round yields to the replicas.
-        while clock.now() < deadline {
+        while clock.now() < deadline, !Task.isCancelled {
             let missing = partitions.contains { leadership.leadership(of: $0)?.leader == nil }
             if !missing { return }
-            try? await Task.sleep(for: .milliseconds(5))
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                return  // cancelled: the broker is shutting down
+            }
         }
     }
 

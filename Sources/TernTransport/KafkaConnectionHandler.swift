@@ -156,7 +156,7 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
             case .dispatch(let sequence, let work):
                 dispatch(sequence: sequence, work: work, context: context)
             case .write(let frame):
-                write(frame, context: context)
+                guard write(frame, context: context) else { return }
                 wrote = true
             case .resumeReading:
                 context.read()
@@ -174,7 +174,9 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func write(_ frame: ResponseFrame, context: ChannelHandlerContext) {
+    /// Writes one frame; false if it could not be completed and the connection was closed (no
+    /// later action may write after a cut frame).
+    private func write(_ frame: ResponseFrame, context: ChannelHandlerContext) -> Bool {
         context.write(wrapOutboundOut(.byteBuffer(frame.head)), promise: nil)
         if frame.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.byteBuffer(frame.body)), promise: nil)
@@ -186,15 +188,20 @@ public final class KafkaConnectionHandler: ChannelDuplexHandler {
             case .file(let file, let offset, let length):
                 guard length > 0 else { continue }
                 guard let (region, handle) = file.region(offset: offset, length: length) else {
-                    // Out of descriptors: the frame cannot be completed, so the stream is lost.
-                    close(context: context, reason: "cannot open a file region for a response")
-                    return
+                    // Out of descriptors: the frame's head is written but it cannot be
+                    // completed, so nothing more may follow it: close at once.
+                    logger.warning("closing connection: cannot open a file region for a response")
+                    closing = true
+                    machine.connectionClosed()
+                    context.close(promise: nil)
+                    return false
                 }
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 promise.futureResult.whenComplete { _ in try? handle.close() }
                 context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
             }
         }
+        return true
     }
 
     private func dispatch(sequence: UInt64, work: Work, context: ChannelHandlerContext) {

@@ -88,6 +88,10 @@ extension PartitionReplica {
     /// Holds `wakeup` until the high watermark moves past `seen` (fires at once if it already
     /// has, or if this replica stopped leading).
     func register(_ wakeup: FetchWakeup, seen: Offset) {
+        // Wakeups of fetches that ended by their timeout (or were woken by another partition)
+        // stay here until the high watermark moves; drop them before they fill the bound, or
+        // an idle partition would answer every later long poll at once.
+        if fetchWakeups.count >= Self.fetchWakeupsPruneThreshold { fetchWakeups.removeAll { $0.hasFired } }
         guard let driver = servingLeader, driver.highWatermark == seen,
             fetchWakeups.count < Limits.partitionFetchWakeupsMax
         else {
@@ -96,6 +100,9 @@ extension PartitionReplica {
         }
         fetchWakeups.append(wakeup)
     }
+
+    /// Held wakeups above which fired ones are pruned on the next registration.
+    static let fetchWakeupsPruneThreshold = 64
 
     /// Fires every held fetch wakeup if the high watermark moved (or leadership went).
     func wakeFetches() {

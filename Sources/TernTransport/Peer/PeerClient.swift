@@ -147,19 +147,26 @@ public actor PeerClient {
         guard let attempt = connecting else { throw PeerError(.unavailable, "no connection attempt") }
         do {
             let channel = try await attempt.value
-            connecting = nil
+            // Only the waiter of the current attempt clears it (a late waiter of an older one
+            // must not let a second attempt start beside a newer one).
+            if connecting == attempt { connecting = nil }
             if self.channel == nil, !isClosed, channel.isActive {
                 self.channel = channel
                 backoff = backoffInitial
                 retryNotBefore = nil
+            } else if self.channel !== channel {
+                // Not adopted (closed meanwhile, already dead, or another one won): close it.
+                channel.close(promise: nil)
             }
-            guard let current = self.channel else { throw PeerError(.closed, "the client was closed") }
+            if isClosed { throw PeerError(.closed, "the client was closed") }
+            guard let current = self.channel else {
+                throw PeerError(.connectionLost, "the connection to \(host):\(port) ended as it opened")
+            }
             return current
         } catch let error as PeerError {
-            connecting = nil
             throw error
         } catch {
-            connecting = nil
+            if connecting == attempt { connecting = nil }
             retryNotBefore = ContinuousClock.now.advanced(by: backoff)
             backoff = min(backoff * 2, backoffMax)
             onLoss(Self.isRefused(error) ? .reset : .closed)
