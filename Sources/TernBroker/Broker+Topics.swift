@@ -46,13 +46,22 @@ extension Broker {
     /// Creates topics: validates each (Kafka's errors and messages), makes the new metadata
     /// durable, opens the partitions, and waits (bounded by `timeoutMs`) for their leaders.
     func createTopics(_ creations: [TopicCreation], validateOnly: Bool, timeoutMs: Int32) async -> [TopicOutcome] {
-        await controller.acquire()
+        let (outcomes, created) = await holdingController {
+            await createTopicsHoldingController(creations, validateOnly: validateOnly)
+        }
+        if !validateOnly { await awaitLeaders(created.flatMap(\.partitions), timeoutMs: timeoutMs) }
+        return outcomes
+    }
+
+    private func createTopicsHoldingController(
+        _ creations: [TopicCreation], validateOnly: Bool
+    ) async -> (outcomes: [TopicOutcome], created: [TopicMetadata]) {
         var image = await controller.image
         var outcomes: [TopicOutcome] = []
         var created: [TopicMetadata] = []
-        let names = creations.map(\.name)
+        let repeated = Self.repeated(creations.map(\.name))
         for creation in creations {
-            if names.filter({ $0 == creation.name }).count > 1 {
+            if repeated.contains(creation.name) {
                 outcomes.append(.refused(.invalidRequest, "Duplicate topic name \(creation.name) in the request"))
                 continue
             }
@@ -67,8 +76,7 @@ extension Broker {
         }
         if !validateOnly, !created.isEmpty {
             if let failure = await commit(image) {
-                await controller.release()
-                return outcomes.map { $0.error == .noError ? failure : $0 }
+                return (outcomes.map { $0.error == .noError ? failure : $0 }, [])
             }
             for topic in created {
                 do {
@@ -78,9 +86,25 @@ extension Broker {
                 }
             }
         }
+        return (outcomes, created)
+    }
+
+    /// Runs `body` holding the metadata controller (FIFO, one admin change at a time),
+    /// releasing it however `body` returns.
+    private func holdingController<Result>(_ body: () async -> Result) async -> Result {
+        await controller.acquire()
+        let result = await body()
         await controller.release()
-        if !validateOnly { await awaitLeaders(created.flatMap(\.partitions), timeoutMs: timeoutMs) }
-        return outcomes
+        return result
+    }
+
+    /// The elements that occur more than once (Kafka refuses a topic or partition named twice
+    /// in one request).
+    static func repeated<Element: Hashable>(_ elements: [Element]) -> Set<Element> {
+        var seen = Set<Element>()
+        var twice = Set<Element>()
+        for element in elements where !seen.insert(element).inserted { twice.insert(element) }
+        return twice
     }
 
     /// Creates unknown topics named by a Metadata or Produce request (`auto.create.topics.enable`)
@@ -186,7 +210,10 @@ extension Broker {
 
     /// Deletes topics by name: durable first, then the partitions are closed and removed.
     func deleteTopics(named names: [String]) async -> [TopicOutcome] {
-        await controller.acquire()
+        await holdingController { await deleteTopicsHoldingController(names) }
+    }
+
+    private func deleteTopicsHoldingController(_ names: [String]) async -> [TopicOutcome] {
         var image = await controller.image
         var outcomes: [TopicOutcome] = []
         var removed: [TopicMetadata] = []
@@ -200,13 +227,9 @@ extension Broker {
             outcomes.append(TopicOutcome(error: .noError, message: nil, topic: topic))
         }
         if !removed.isEmpty {
-            if let failure = await commit(image) {
-                await controller.release()
-                return outcomes.map { $0.error == .noError ? failure : $0 }
-            }
+            if let failure = await commit(image) { return outcomes.map { $0.error == .noError ? failure : $0 } }
             await removeReplicas(removed.flatMap(\.partitions))
         }
-        await controller.release()
         return outcomes
     }
 
@@ -214,13 +237,22 @@ extension Broker {
     func createPartitions(
         _ requests: [(name: String, count: Int32, assignments: [[Int32]]?)], validateOnly: Bool
     ) async -> [TopicOutcome] {
-        await controller.acquire()
+        let (outcomes, grown) = await holdingController {
+            await createPartitionsHoldingController(requests, validateOnly: validateOnly)
+        }
+        if !validateOnly { await awaitLeaders(grown, timeoutMs: 10_000) }
+        return outcomes
+    }
+
+    private func createPartitionsHoldingController(
+        _ requests: [(name: String, count: Int32, assignments: [[Int32]]?)], validateOnly: Bool
+    ) async -> (outcomes: [TopicOutcome], grown: [TopicPartition]) {
         var image = await controller.image
         var outcomes: [TopicOutcome] = []
         var grown: [(TopicMetadata, [TopicPartition])] = []
-        let names = requests.map(\.name)
+        let repeated = Self.repeated(requests.map(\.name))
         for request in requests {
-            if names.filter({ $0 == request.name }).count > 1 {
+            if repeated.contains(request.name) {
                 outcomes.append(.refused(.invalidRequest, "Duplicate topic name \(request.name) in the request"))
                 continue
             }
@@ -266,10 +298,7 @@ extension Broker {
             outcomes.append(.ok)
         }
         if !validateOnly, !grown.isEmpty {
-            if let failure = await commit(image) {
-                await controller.release()
-                return outcomes.map { $0.error == .noError ? failure : $0 }
-            }
+            if let failure = await commit(image) { return (outcomes.map { $0.error == .noError ? failure : $0 }, []) }
             for (topic, partitions) in grown {
                 do {
                     try await openReplicas(of: topic, partitions: partitions)
@@ -278,23 +307,24 @@ extension Broker {
                 }
             }
         }
-        await controller.release()
-        if !validateOnly { await awaitLeaders(grown.flatMap(\.1), timeoutMs: 10_000) }
-        return outcomes
+        return (outcomes, grown.flatMap(\.1))
     }
 
     /// Applies incremental config changes to one topic (validated as a whole first).
     func alterTopicConfigs(_ name: String, _ changes: [ConfigChange], validateOnly: Bool) async -> TopicOutcome {
-        await controller.acquire()
+        await holdingController { await alterTopicConfigsHoldingController(name, changes, validateOnly: validateOnly) }
+    }
+
+    private func alterTopicConfigsHoldingController(
+        _ name: String, _ changes: [ConfigChange], validateOnly: Bool
+    ) async -> TopicOutcome {
         var image = await controller.image
         guard var topic = image.topics[name] else {
-            await controller.release()
             return .refused(.unknownTopicOrPartition, "The topic '\(name)' does not exist.")
         }
         var configs = topic.configs
         for change in changes {
             guard TopicConfig.entry(named: change.name) != nil else {
-                await controller.release()
                 return .refused(.invalidConfig, "unknown topic config \(change.name)")
             }
             switch change.operation {
@@ -304,7 +334,6 @@ extension Broker {
                 configs[change.name] = nil
             case 2, 3:
                 guard change.name == "cleanup.policy" else {
-                    await controller.release()
                     return .refused(.invalidConfig, "\(change.name) is not a list; APPEND and SUBTRACT do not apply")
                 }
                 var list = Set((configs[change.name] ?? "delete").split(separator: ",").map(String.init))
@@ -312,27 +341,21 @@ extension Broker {
                 if change.operation == 2 { list.formUnion(items) } else { list.subtract(items) }
                 configs[change.name] = list.sorted().joined(separator: ",")
             default:
-                await controller.release()
                 return .refused(.invalidRequest, "unknown config operation \(change.operation)")
             }
             if let value = configs[change.name], let problem = TopicConfig.problem(name: change.name, value: value) {
-                await controller.release()
                 return .refused(.invalidConfig, problem)
             }
         }
         if !validateOnly, configs != topic.configs {
             topic.configs = configs
             image.topics[name] = topic
-            if let failure = await commit(image) {
-                await controller.release()
-                return failure
-            }
+            if let failure = await commit(image) { return failure }
             let logConfiguration = TopicConfig.logConfiguration(configs, broker: configuration)
             for partition in topic.partitions {
                 _ = await replica(partition)?.reconfigure(logConfiguration)
             }
         }
-        await controller.release()
         return .ok
     }
 }

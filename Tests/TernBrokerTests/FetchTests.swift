@@ -23,8 +23,7 @@ import Testing
             let started = clock.now
             async let fetched = broker.fetch(
                 "poll", offset: highWatermark, maxWaitMs: 10_000, minBytes: 1, version: 11)
-            // Give the fetch a moment to park; the assertions hold whichever runs first.
-            try await Task.sleep(for: .milliseconds(200))
+            try await broker.waitForParkedFetches("poll")
             let base = try await broker.produceOK("poll", records: TestBatch.records(3, tag: "after"))
             #expect(base == 3)
             let data = try await fetched
@@ -54,7 +53,7 @@ import Testing
             let clock = ContinuousClock()
             let started = clock.now
             async let fetched = broker.call(request, version: 12)
-            try await Task.sleep(for: .milliseconds(200))
+            try await broker.waitForParkedFetches("poll-many", partition: 2)
             try await broker.produceOK("poll-many", partition: 2, records: TestBatch.records(1, tag: "p2"))
             let response = try await fetched
             #expect(clock.now - started < .seconds(8))
@@ -202,7 +201,7 @@ import Testing
             let clock = ContinuousClock()
             let started = clock.now
             async let fetched = broker.fetch("doomed", offset: 1, maxWaitMs: 20_000, minBytes: 1)
-            try await Task.sleep(for: .milliseconds(200))
+            try await broker.waitForParkedFetches("doomed")
             let deleted = try await broker.call(DeleteTopicsRequest(topicNames: ["doomed"], timeoutMs: 30_000), version: 4)
             #expect(deleted.responses.map(\.errorCode) == [0])
             let data = try await fetched

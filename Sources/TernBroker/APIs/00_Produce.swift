@@ -61,8 +61,7 @@ extension Broker {
         // Phase 1, in the connection's order: validate and propose every batch.
         var pending: [[PendingProduce]] = []
         for topic in request.topicData {
-            let indexes = topic.partitionData.map(\.index)
-            let repeated = Set(indexes.filter { index in indexes.filter { $0 == index }.count > 1 })
+            let repeated = Self.repeated(topic.partitionData.map(\.index))
             var slots: [PendingProduce] = []
             for data in topic.partitionData {
                 if repeated.contains(data.index) {
@@ -170,11 +169,9 @@ extension Broker {
             return .failure(.refused(
                 .invalidRecord, "idempotent batches need InitProducerId, which this broker does not serve yet"))
         }
-        // A copy of just the batch: the request frame it is a slice of can then be freed.
-        var batch = ByteBufferAllocator().buffer(capacity: records.readableBytes)
-        var source = records
-        batch.writeBuffer(&source)
-        return .success(batch)
+        // No copy here: the partition copies the batch into its Raft entry when it proposes it,
+        // and the request frame this slice keeps alive lives only until then.
+        return .success(records)
     }
 
     static func produceFailure(

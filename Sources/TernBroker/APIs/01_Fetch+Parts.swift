@@ -99,9 +99,4 @@ enum FetchResponseParts {
         writer.writeRaw(kept)
         return true
     }
-
-    /// The parts flattened into memory (file ranges read with pread).
-    static func flatten(_ parts: [ResponsePart]) -> ByteBuffer? {
-        KafkaResponseAction.responseParts(parts).flattenedBody()
-    }
 }

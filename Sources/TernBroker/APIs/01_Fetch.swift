@@ -64,7 +64,8 @@ extension Broker {
                 topic: topic.name,
                 partitions: topic.partitions.map { partition in
                     var data = partition.data
-                    data.records = partition.records.flatMap { FetchResponseParts.flatten($0.parts) } ?? ByteBuffer()
+                    data.records = partition.records.flatMap { KafkaResponseAction.responseParts($0.parts).flattenedBody() }
+                        ?? ByteBuffer()
                     return data
                 })
         }

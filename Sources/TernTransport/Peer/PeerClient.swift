@@ -252,11 +252,3 @@ private final class PeerClientHandler: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension PeerClientHandler: Sendable {}
-
-extension TimeAmount {
-    /// The same span in NIO's unit.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

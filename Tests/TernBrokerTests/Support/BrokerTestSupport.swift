@@ -8,7 +8,7 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
-import TernBroker
+@testable import TernBroker
 import TernModel
 import TernTransport
 import TernWire
@@ -114,6 +114,15 @@ final class TestBroker: Sendable {
         case .closeConnection(let reason):
             throw BrokerTestError("\(Request.self) v\(version): connection closed: \(reason)")
         }
+    }
+
+    /// Waits (polling, 30 s at most) until `count` long-polling fetches are parked on the
+    /// partition, i.e. its replica holds their unfired wakeups: a test that then produces
+    /// exercises the wake-up path instead of racing the fetch.
+    func waitForParkedFetches(_ topic: String, partition: Int32 = 0, count: Int = 1) async throws {
+        let replica = try #require(broker.replica(TopicPartition(topic: topic, partition: PartitionID(partition))))
+        let parked = try await eventually { await replica.fetchWakeups.filter { !$0.hasFired }.count >= count }
+        try #require(parked, "no long poll parked on \(topic)-\(partition)")
     }
 
     /// The body a `.responseParts` answer puts on the wire, read into memory.
