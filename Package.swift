@@ -75,11 +75,19 @@ let allTargets: [Target] = [
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
+    // The pure state machine of cluster metadata, applied from the controller group's log.
+    .target(
+        name: "TernController",
+        dependencies: ["TernModel", "TernWire", nioCore],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
     // The broker: configuration, request handlers, wiring (issue #4 builds it out).
     .target(
         name: "TernBroker",
         dependencies: [
-            "TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", "TernRaft", logging, nioCore,
+            "TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", "TernRaft", "TernController",
+            logging, nioCore,
             nioPosix, serviceLifecycle, nioHTTP1, prometheus,
         ],
         exclude: ["README.md", "DESIGN.md"],
@@ -137,8 +145,15 @@ let allTargets: [Target] = [
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
+        name: "TernControllerTests",
+        dependencies: ["TernController", "TernModel", "TernWire", nioCore],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
         name: "TernBrokerTests",
-        dependencies: ["TernBroker", "TernModel", "TernLog", "TernTransport", "TernWire", nioCore, nioPosix, logging],
+        dependencies: [
+            "TernBroker", "TernController", "TernModel", "TernLog", "TernTransport", "TernWire", nioCore, nioPosix, logging,
+        ],
         swiftSettings: sharedSwiftSettings
     ),
     // Real Kafka clients (kcat, confluent-kafka, kafka-python, aiokafka) and raw sockets against

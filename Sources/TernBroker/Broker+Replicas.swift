@@ -4,6 +4,7 @@ import NIOPosix
 import Synchronization
 import TernLog
 import TernModel
+import TernController
 import TernReplication
 
 extension Broker {
@@ -16,7 +17,10 @@ extension Broker {
             let replicaIDs = topic.replicas[Int(partition.partition.rawValue)].map { NodeID($0) }
             let replica = PartitionReplica(
                 topicPartition: partition, eventLoop: storageGroup.next(), localID: nodeID, leadership: leadership,
-                clock: clock)
+                clock: clock, network: network,
+                hooks: ReplicaHooks(leadership: { [weak self] partition, known in
+                    self?.announceLeadership(partition, known)
+                }))
             let report: RecoveryReport
             do throws(ReplicationError) {
                 report = try await replica.open(
@@ -26,7 +30,10 @@ extension Broker {
                 throw BrokerStartupError("partition \(partition) cannot be opened: \(error)")
             }
             if !report.isClean { logRepair(report, of: partition) }
-            state.withLock { $0.replicas[partition] = replica }
+            state.withLock { state in
+                state.replicas[partition] = replica
+                state.openedTopicIDs[topic.name] = topic.id
+            }
         }
     }
 
@@ -56,7 +63,11 @@ extension Broker {
         let deadline = clock.now().advanced(by: Int64(max(0, min(timeoutMs, 60_000))))
         // Bounded by the deadline; each round yields to the replicas.
         while clock.now() < deadline, !Task.isCancelled {
-            let missing = partitions.contains { leadership.leadership(of: $0)?.leader == nil }
+            // A leader here counts once its replica is registered (it publishes while opening).
+            let missing = partitions.contains { partition in
+                guard let leader = leadership.leadership(of: partition)?.leader else { return true }
+                return leader == nodeID && replica(partition) == nil
+            }
             if !missing { return }
             do {
                 try await Task.sleep(for: .milliseconds(5))

@@ -3,8 +3,10 @@ public import Logging
 public import NIOCore
 import NIOPosix
 import Synchronization
+import TernController
 public import TernLog
 public import TernModel
+import TernRaft
 import TernReplication
 public import TernTransport
 import TernWire
@@ -13,17 +15,22 @@ import TernWire
 /// metadata. `start` brings it up (recovering every partition before serving), `shutdown`
 /// takes it down cleanly (every appended byte synced).
 ///
-/// Threads: the network event loops run the listener; separate *storage* event loops own the
-/// partition replicas (one loop per replica, ARCHITECTURE.md decision 6) and the metadata
-/// controller, because those block on the disk. Request handlers run as tasks and hop to the
-/// owner of whatever they touch.
+/// Threads: the network event loops run the listeners and the peer connections; separate
+/// *storage* event loops own the partition replicas and the controller replica (one loop per
+/// replica, ARCHITECTURE.md decision 6), because those block on the disk. Request handlers run
+/// as tasks and hop to the owner of whatever they touch.
+///
+/// In a cluster (`controller.quorum.voters`), the first three seeds form the controller Raft
+/// group, whose log of `ControllerCommand`s every voter applies to the `MetadataImage`; brokers
+/// keep that image and partition leadership in step through the metadata sync RPC, and open
+/// or close their partition replicas as the assignments in the image change.
 public final class Broker: Sendable {
     /// The configuration the broker runs with.
     public let configuration: BrokerConfiguration
     /// This broker's id.
     public let nodeID: NodeID
-    /// The cluster id, generated when the data directory was first used.
-    public let clusterID: String
+    /// The node's identity file (its cluster id is filled in once learned).
+    let identity: Mutex<NodeIdentity>
     /// The wall clock.
     let clock: BrokerClock
     /// Raft timing for every partition group.
@@ -34,10 +41,24 @@ public final class Broker: Sendable {
     let networkGroup: MultiThreadedEventLoopGroup
     /// Event loops that own replicas and metadata (may block on the disk).
     let storageGroup: MultiThreadedEventLoopGroup
-    /// Leadership of every local replica, published by the replicas.
+    /// Leadership of every partition, from local replicas and peers' notices.
     let leadership = LeadershipTable()
-    /// Serialises metadata changes and persists them.
+    /// Leadership of the controller group, published by the local controller replica.
+    let controllerLeadership = LeadershipTable()
+    /// Serialises admin changes on the controller leader and the opening and closing of replicas.
     let controller: MetadataController
+    /// Persists the metadata image (a snapshot of the controller log, or a pulled copy).
+    let metadataFile: MetadataFile
+    /// Connections to the other nodes.
+    let network: PeerNetwork
+    /// The inter-broker RPC listener, once started.
+    let peerServer = Mutex<PeerServer?>(nil)
+    /// Cluster bookkeeping: the controller replica, liveness, pulled controller leadership.
+    let cluster = Mutex(ClusterState())
+    /// Hands connection losses to the broker once it exists (the network is built before it).
+    let lossRelay = PeerLossRelay()
+    /// The maintenance loop (registration, metadata pulls, leadership repair, balancing).
+    let maintenance = Mutex<Task<Void, Never>?>(nil)
     /// Everything handlers read without hopping.
     let state: Mutex<BrokerState>
     /// Seeds for topic ids and Raft randomness.
@@ -71,7 +92,7 @@ public final class Broker: Sendable {
     ) {
         self.configuration = configuration
         self.nodeID = identity.nodeID
-        self.clusterID = identity.clusterID
+        self.identity = Mutex(identity)
         self.clock = clock
         self.timing = timing
         self.fileSystem = fileSystem
@@ -81,10 +102,17 @@ public final class Broker: Sendable {
         self.metrics = BrokerMetrics(started: clock.now())
         self.logger = logger
         self.state = Mutex(BrokerState(advertised: configuration.effectiveAdvertisedListener))
-        self.controller = MetadataController(
-            eventLoop: storageGroup.next(),
-            file: MetadataFile(fileSystem: fileSystem, directory: Self.controllerDirectory(configuration)))
+        self.controller = MetadataController(eventLoop: storageGroup.next())
+        self.metadataFile = MetadataFile(fileSystem: fileSystem, directory: Self.controllerDirectory(configuration))
+        let relay = self.lossRelay
+        self.network = PeerNetwork(
+            localID: identity.nodeID, seeds: configuration.seeds, group: networkGroup,
+            frameBytesMax: Limits.frameBytesMax, logger: logger,
+            onLoss: { peer, loss in relay.report(peer, loss) })
     }
+
+    /// The cluster id ("" until the node has joined its cluster; `start` waits for it).
+    public var clusterID: String { state.withLock { $0.image.clusterID } ?? "" }
 
     /// `<data>/topics`.
     var topicsDirectory: String { configuration.dataDirectory + "/topics" }
@@ -106,8 +134,7 @@ public final class Broker: Sendable {
         configuration: BrokerConfiguration, clock: BrokerClock, seed: UInt64, logger: Logger,
         fileSystem: any LogFileSystem = PosixFileSystem(), timing: RaftTiming = RaftTiming()
     ) async throws -> Broker {
-        let identity = try NodeIdentity.establish(
-            dataDirectory: configuration.dataDirectory, nodeID: configuration.nodeID, seed: seed)
+        let identity = try NodeIdentity.establish(dataDirectory: configuration.dataDirectory, nodeID: configuration.nodeID)
         for directory in [configuration.dataDirectory + "/topics", controllerDirectory(configuration)] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
@@ -115,8 +142,13 @@ public final class Broker: Sendable {
             configuration: configuration, identity: identity, clock: clock, timing: timing, fileSystem: fileSystem,
             seed: seed ^ 0x9E37_79B9_7F4A_7C15, logger: logger)
         do {
+            try await broker.startPeerServer()
             try await broker.recover()
+            try await broker.openController()
             try await broker.startListener()
+            broker.startMaintenance()
+            try await broker.awaitJoined()
+            broker.requestReconcile()
         } catch {
             await broker.shutdown()
             throw error
@@ -124,19 +156,20 @@ public final class Broker: Sendable {
         return broker
     }
 
-    /// Reads the metadata, removes partition directories of deleted topics, opens every
-    /// partition of the image.
+    /// Reads the metadata image, removes partition directories of partitions this node no longer
+    /// hosts, opens every partition of the image this node hosts.
     func recover() async throws {
-        let image = try await controller.load()
+        let image = try metadataFile.read()
         state.withLock { $0.image = image }
-        let expected = Set(image.allPartitions.map(\.description))
+        let hosted = image.partitions(hostedBy: nodeID)
+        let expected = Set(hosted.keys.map(\.description))
         let present = (try? FileManager.default.contentsOfDirectory(atPath: topicsDirectory)) ?? []
         for name in present where !expected.contains(name) {
             logger.notice("removing the directory of a deleted partition", metadata: ["partition": "\(name)"])
             try? FileManager.default.removeItem(atPath: topicsDirectory + "/" + name)
         }
         for topic in image.topics.values.sorted(by: { $0.name < $1.name }) {
-            try await openReplicas(of: topic, partitions: topic.partitions)
+            try await openReplicas(of: topic, partitions: topic.partitions.filter { hosted[$0] != nil })
         }
         logger.info(
             "broker recovered",
@@ -189,6 +222,7 @@ public final class Broker: Sendable {
     /// (syncing its log) and stops the event loops. Idempotent.
     public func shutdown() async {
         retentionTask.withLock { $0?.cancel() }
+        maintenance.withLock { $0?.cancel() }
         let adminServer = admin.withLock { server -> AdminServer? in
             defer { server = nil }
             return server
@@ -204,6 +238,17 @@ public final class Broker: Sendable {
             return Array(state.replicas.values)
         }
         for replica in replicas { await replica.close() }
+        let controllerReplica = cluster.withLock { state -> PartitionReplica? in
+            defer { state.controllerReplica = nil }
+            return state.controllerReplica
+        }
+        await controllerReplica?.close()
+        let server = peerServer.withLock { server -> PeerServer? in
+            defer { server = nil }
+            return server
+        }
+        await server?.shutdown()
+        await network.close()
         try? await networkGroup.shutdownGracefully()
         try? await storageGroup.shutdownGracefully()
         logger.info("broker stopped", metadata: ["node": "\(nodeID)"])
@@ -218,10 +263,14 @@ public final class Broker: Sendable {
 
 /// What handlers read without hopping: the metadata image, the local replicas, the address.
 struct BrokerState: Sendable {
+    /// The cluster metadata: the controller log applied (voters) or pulled (everyone), newest wins.
     /// The advertised Kafka address (its port filled in once the listener is bound).
     var advertised: HostPort
-    /// The cluster metadata.
     var image = MetadataImage()
     /// The replicas on this broker.
     var replicas: [TopicPartition: PartitionReplica] = [:]
+    /// The id of the topic each topic name's open replicas belong to.
+    var openedTopicIDs: [String: KafkaUUID] = [:]
+    /// The topic configs the open replicas were last configured with.
+    var appliedConfigs: [String: [String: String]] = [:]
 }

@@ -55,8 +55,21 @@ public struct BrokerConfiguration: Sendable, Equatable {
     /// `Limits.frameBytesMax`.
     public var requestBytesMax = 100 * 1024 * 1024
 
+    /// The cluster's nodes (`controller.quorum.voters`), sorted by id. Empty: this node is a
+    /// cluster of one. Every node of a cluster is given the same list; the first
+    /// `Limits.controllerVotersMax` ids are the controller group's voters.
+    public var seeds: [ClusterSeed] = []
+
     /// The built-in defaults.
     public init() {}
+
+    /// The controller group's voters: the first seeds by id, or this node alone.
+    public var controllerVoters: [NodeID] {
+        seeds.isEmpty ? [nodeID] : Array(seeds.prefix(Limits.controllerVotersMax).map(\.id))
+    }
+
+    /// Every node of the cluster (this one alone without seeds).
+    public var clusterNodes: [NodeID] { seeds.isEmpty ? [nodeID] : seeds.map(\.id) }
 
     /// The address advertised to clients: `advertisedListener` if set, else the Kafka listener
     /// with a wildcard host replaced by `localhost` (a client cannot dial 0.0.0.0), which is
@@ -79,6 +92,17 @@ public struct BrokerConfiguration: Sendable, Equatable {
                     .conflict, "\(name) \(address) and \(otherName) \(other) use the same port")
             }
         }
+        if !seeds.isEmpty {
+            guard let own = seeds.first(where: { $0.id == nodeID }) else {
+                throw BrokerConfigurationError(
+                    .conflict, "controller.quorum.voters does not name this node (node.id \(nodeID))")
+            }
+            guard own.address.port == rpcListener.port || rpcListener.port == 0 else {
+                throw BrokerConfigurationError(
+                    .conflict,
+                    "controller.quorum.voters gives node \(nodeID) the address \(own.address), but rpc.listener is \(rpcListener)")
+            }
+        }
         if let advertisedListener, advertisedListener.isWildcard {
             throw BrokerConfigurationError(
                 .invalidAddress,
@@ -91,5 +115,19 @@ public struct BrokerConfiguration: Sendable, Equatable {
     private static func clash(_ one: HostPort, _ other: HostPort) -> Bool {
         guard one.port == other.port, one.port != 0 else { return false }
         return one.host == other.host || one.isWildcard || other.isWildcard
+    }
+}
+
+/// One node of the cluster as the seed list names it.
+public struct ClusterSeed: Sendable, Equatable {
+    /// The node id.
+    public var id: NodeID
+    /// Its inter-broker RPC address.
+    public var address: HostPort
+
+    /// A seed.
+    public init(id: NodeID, address: HostPort) {
+        self.id = id
+        self.address = address
     }
 }

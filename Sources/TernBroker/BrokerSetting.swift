@@ -36,6 +36,8 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
     case retentionMs = "log.retention.ms"
     /// Largest request frame accepted.
     case requestBytesMax = "socket.request.max.bytes"
+    /// The cluster's nodes, `id@host:rpcport,...` (KRaft's `controller.quorum.voters`).
+    case seeds = "controller.quorum.voters"
 
     /// The config-file key.
     public var key: String { rawValue }
@@ -71,6 +73,7 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
         case .retentionBytes: "--log-retention-bytes"
         case .retentionMs: "--log-retention-ms"
         case .requestBytesMax: "--request-max-bytes"
+        case .seeds: "--seeds"
         }
     }
 
@@ -103,6 +106,7 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
         case .requestBytesMax:
             let range = Int64(Limits.brokerRequestBytesMin)...Int64(Limits.frameBytesMax)
             configuration.requestBytesMax = Int(try field.integer(in: range))
+        case .seeds: configuration.seeds = try field.seeds()
         }
     }
 }
@@ -161,6 +165,29 @@ struct SettingValue {
             }
             return address
         }
+    }
+
+    /// A seed list: `id@host:port` entries separated by commas, ids positive and distinct.
+    func seeds() throws(BrokerConfigurationError) -> [ClusterSeed] {
+        guard !text.isEmpty else { return [] }
+        var seeds: [ClusterSeed] = []
+        for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = entry.split(separator: "@", maxSplits: 1)
+            guard parts.count == 2, let id = Int32(parts[0]), id > 0 else {
+                throw refuse(.invalidValue, "has \(BrokerConfigurationError.quote(String(entry))), not id@host:port with a positive id")
+            }
+            guard case .success(let address) = HostPort.parse(String(parts[1])), address.port != 0 else {
+                throw refuse(.invalidAddress, "has \(BrokerConfigurationError.quote(String(entry))), whose address is not host:port with a port above 0")
+            }
+            guard !seeds.contains(where: { $0.id.rawValue == id }) else {
+                throw refuse(.conflict, "names node \(id) twice")
+            }
+            seeds.append(ClusterSeed(id: NodeID(id), address: address))
+        }
+        guard seeds.count <= Limits.clusterNodesMax else {
+            throw refuse(.outOfRange, "names \(seeds.count) nodes; at most \(Limits.clusterNodesMax)")
+        }
+        return seeds.sorted { $0.id < $1.id }
     }
 
     /// One non-empty directory path (a comma list, as Kafka's `log.dirs` allows, is refused).

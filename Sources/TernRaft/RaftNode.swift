@@ -197,6 +197,22 @@ public struct RaftNode {
         if progress[position].state == .replicate { progress[position].becomeProbe() }
     }
 
+    /// Tells a follower that the process of `peer` is gone (its kernel refused or reset our
+    /// connection: the leader died, it is not merely slow). If `peer` is our leader we forget it
+    /// and let the leader lease lapse, so this node grants (pre-)votes at once instead of
+    /// waiting out an election timeout; with `campaign` it also starts a pre-vote now. Without
+    /// `campaign` the election timer fires within one election timeout, as a fallback for the
+    /// node chosen to campaign. Safety does not depend on this: it only shortens liveness waits.
+    public mutating func reportLeaderLost(_ peer: NodeID, campaign: Bool) {
+        guard role == .follower, leader == peer, peer != id else { return }
+        leader = nil
+        electionElapsed = max(electionElapsed, options.electionTicks)
+        if campaign, configurations.current.isVoter(id) {
+            electionElapsed = 0
+            startElection(transfer: false)
+        }
+    }
+
     /// Tells the leader how sending the snapshot to `peer` ended. On success the follower is
     /// probed from after the snapshot; on failure the leader retries later.
     public mutating func reportSnapshot(to peer: NodeID, succeeded: Bool) {

@@ -15,6 +15,9 @@ public struct ReplicaOutput: Sendable {
     /// here is committed (answer acks=all); a proposal whose index is passed by the high watermark
     /// without appearing here was lost to a leader change (answer with a retriable error).
     public var committed: [EntryID] = []
+    /// The committed normal entries themselves (with their batch bytes), when the driver was
+    /// asked to keep them (`keepsCommittedEntries`: the controller group applies them).
+    public var committedEntries: [Entry] = []
     /// The high watermark after this call (see `ReplicaDriver.highWatermark`).
     public var highWatermark: Offset
 
@@ -46,13 +49,19 @@ public final class ReplicaDriver {
     public private(set) var appliedThrough: Offset
     /// Set after a persistence failure: everything throws `.failed` until the owner reopens.
     public private(set) var failure: ReplicationError?
+    /// Whether `process` returns committed entries with their bytes (`ReplicaOutput.committedEntries`).
+    public var keepsCommittedEntries = false
 
     /// Starts (or restarts) the replica over `storage` (already opened and recovered).
-    public init(options: RaftOptions, storage: PartitionRaftLog, seed: UInt64) {
+    /// - Parameter applied: the last offset the owner applied durably before (its own
+    ///   snapshot), so entries up to it are not handed out again; nil: the log's start.
+    public init(options: RaftOptions, storage: PartitionRaftLog, seed: UInt64, applied: Offset? = nil) {
         precondition(options.id == storage.localID, "the node and its storage belong to one replica")
         self.storage = storage
-        self.node = RaftNode(options: options, storage: storage, random: SplitMix64(seed: seed))
-        self.appliedThrough = storage.snapshotMetadata.last.index
+        let start = storage.snapshotMetadata.last.index
+        let applied = applied.map { min(max($0, start), storage.lastIndex) }
+        self.node = RaftNode(options: options, storage: storage, random: SplitMix64(seed: seed), applied: applied)
+        self.appliedThrough = applied ?? start
     }
 
     /// Kafka's high watermark: the first offset not known committed here, i.e. one past the
@@ -68,6 +77,18 @@ public final class ReplicaDriver {
     public func campaign() throws(ReplicationError) {
         do throws(RaftError) {
             try node.campaign()
+        } catch {
+            throw ReplicationError(.raft, "\(error)")
+        }
+    }
+
+    /// See `RaftNode.reportLeaderLost(_:campaign:)`.
+    public func reportLeaderLost(_ peer: NodeID, campaign: Bool) { node.reportLeaderLost(peer, campaign: campaign) }
+
+    /// Starts a leadership transfer (`RaftNode.transferLeadership(to:)`).
+    public func transferLeadership(to target: NodeID) throws(ReplicationError) {
+        do throws(RaftError) {
+            try node.transferLeadership(to: target)
         } catch {
             throw ReplicationError(.raft, "\(error)")
         }
@@ -148,7 +169,12 @@ public final class ReplicaDriver {
     /// Runs the Ready loop until the node has nothing more to do (at most
     /// `Limits.replicaReadyRoundsMax` rounds; call again if `node.hasReady` is still true).
     /// - Throws: `.failed` (and enters the failed state) if persisting fails.
-    public func process(now: TimestampMs) throws(ReplicationError) -> ReplicaOutput {
+    /// - Parameter sendEarly: receives each round's messages that may leave before the round is
+    ///   durable (the leader's AppendEntries), so followers write while the leader fsyncs
+    ///   (§10.2.1); they are then not in the output. Nil: they are in the output.
+    public func process(
+        now: TimestampMs, sendEarly: (([Message]) -> Void)? = nil
+    ) throws(ReplicationError) -> ReplicaOutput {
         if let failure { throw ReplicationError(.failed, failure.detail) }
         var output = ReplicaOutput(highWatermark: highWatermark)
         var rounds = 0
@@ -157,15 +183,23 @@ public final class ReplicaDriver {
             let ready = node.ready()
             do throws(ReplicationError) {
                 let batches = try storage.encode(ready.entries, now: now)
+                let early = Self.filled(ready.messagesBeforePersistence, ready.entries, batches)
+                if let sendEarly {
+                    if !early.isEmpty { sendEarly(early) }
+                } else {
+                    output.messagesBeforePersistence += early
+                }
                 try storage.persist(ready, batches: batches, now: now)
-                output.messagesBeforePersistence += Self.filled(ready.messagesBeforePersistence, ready.entries, batches)
                 output.messagesAfterPersistence += Self.filled(ready.messages, ready.entries, batches)
             } catch {
                 failure = error
                 throw ReplicationError(.failed, error.detail)
             }
             for entry in ready.committedEntries {
-                if case .normal = entry.kind { output.committed.append(entry.id) }
+                if case .normal = entry.kind {
+                    output.committed.append(entry.id)
+                    if keepsCommittedEntries { output.committedEntries.append(entry) }
+                }
                 appliedThrough = max(appliedThrough, entry.last)
             }
             node.advance(ready)

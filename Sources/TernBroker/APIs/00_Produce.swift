@@ -29,6 +29,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 extension Broker {
     func produce(_ request: ProduceRequest, _ head: KafkaRequestHead, admission: Admission) async -> ProduceResponse {

@@ -30,6 +30,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 extension Broker {
     func fetch(_ request: FetchRequest, _ head: KafkaRequestHead) async -> KafkaResponseAction {

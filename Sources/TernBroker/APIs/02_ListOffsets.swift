@@ -15,6 +15,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 extension Broker {
     func listOffsets(_ request: ListOffsetsRequest, _ head: KafkaRequestHead) async -> ListOffsetsResponse {

@@ -19,6 +19,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 /// Kafka's `AclOperation` bit sets for "every operation", answered when the client asks for
 /// authorized operations: Tern has no authorizer, like a Kafka broker without one.
@@ -59,14 +60,12 @@ extension Broker {
                 metadataTopic($0, includeTopicOperations: withOperations)
             }
         }
-        let address = advertisedAddress
         return MetadataResponse(
             throttleTimeMs: 0,
-            brokers: [
-                MetadataResponse.MetadataResponseBroker(
-                    nodeId: nodeID.rawValue, host: address.host, port: Int32(address.port), rack: nil)
-            ],
-            clusterId: clusterID, controllerId: nodeID.rawValue, topics: topics,
+            brokers: knownBrokers.map {
+                MetadataResponse.MetadataResponseBroker(nodeId: $0.id, host: $0.host, port: $0.port, rack: nil)
+            },
+            clusterId: clusterID, controllerId: (controllerLeader.leader ?? nodeID).rawValue, topics: topics,
             clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
                 ? AuthorizedOperations.cluster : Int32.min)
     }

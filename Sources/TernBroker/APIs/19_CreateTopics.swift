@@ -16,6 +16,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 extension Broker {
     func createTopics(_ request: CreateTopicsRequest, _ head: KafkaRequestHead) async -> CreateTopicsResponse {
@@ -23,7 +24,7 @@ extension Broker {
             TopicCreation(
                 name: topic.name, partitions: topic.numPartitions, replicationFactor: topic.replicationFactor,
                 assignments: topic.assignments.sorted { $0.partitionIndex < $1.partitionIndex }.map(\.brokerIds),
-                configs: topic.configs.map { ($0.name, $0.value) })
+                configs: topic.configs.map { TopicConfigOverride(name: $0.name, value: $0.value) })
         }
         let outcomes = await createTopics(creations, validateOnly: request.validateOnly, timeoutMs: request.timeoutMs)
         let results = zip(request.topics, outcomes).map { topic, outcome in

@@ -11,6 +11,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 extension Broker {
     func deleteTopics(_ request: DeleteTopicsRequest, _ head: KafkaRequestHead) async -> DeleteTopicsResponse {

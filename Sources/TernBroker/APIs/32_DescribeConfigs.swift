@@ -14,6 +14,7 @@ import Synchronization
 import TernModel
 import TernTransport
 import TernWire
+import TernController
 
 extension Broker {
     func describeConfigs(_ request: DescribeConfigsRequest, _ head: KafkaRequestHead) -> DescribeConfigsResponse {

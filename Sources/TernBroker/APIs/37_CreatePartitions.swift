@@ -16,7 +16,7 @@ import TernWire
 extension Broker {
     func createPartitions(_ request: CreatePartitionsRequest, _ head: KafkaRequestHead) async -> CreatePartitionsResponse {
         let outcomes = await createPartitions(
-            request.topics.map { ($0.name, $0.count, $0.assignments?.map(\.brokerIds)) },
+            request.topics.map { PartitionGrowth(name: $0.name, count: $0.count, assignments: $0.assignments?.map(\.brokerIds)) },
             validateOnly: request.validateOnly)
         return CreatePartitionsResponse(
             throttleTimeMs: 0,

@@ -14,13 +14,12 @@ import TernWire
 
 extension Broker {
     func describeCluster(_ request: DescribeClusterRequest, _ head: KafkaRequestHead) -> DescribeClusterResponse {
-        let address = advertisedAddress
         return DescribeClusterResponse(
-            errorCode: 0, endpointType: request.endpointType, clusterId: clusterID, controllerId: nodeID.rawValue,
-            brokers: [
-                DescribeClusterResponse.DescribeClusterBroker(
-                    brokerId: nodeID.rawValue, host: address.host, port: Int32(address.port))
-            ],
+            errorCode: 0, endpointType: request.endpointType, clusterId: clusterID,
+            controllerId: (controllerLeader.leader ?? nodeID).rawValue,
+            brokers: knownBrokers.map {
+                DescribeClusterResponse.DescribeClusterBroker(brokerId: $0.id, host: $0.host, port: $0.port)
+            },
             clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
                 ? AuthorizedOperations.cluster : Int32.min)
     }

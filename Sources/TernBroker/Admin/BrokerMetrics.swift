@@ -2,6 +2,7 @@ import Prometheus
 import Synchronization
 import TernModel
 import TernWire
+import TernController
 
 /// The broker's Prometheus metrics (swift-prometheus), with Redpanda's names and labels under a
 /// `tern_` prefix so dashboards port (PROTOCOL.md §4.7). Counters count as requests happen;

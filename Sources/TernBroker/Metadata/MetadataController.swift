@@ -1,34 +1,20 @@
 import NIOCore
-import TernLog
 
-/// Serialises changes of the cluster metadata and makes each durable before it takes effect.
-///
-/// One admin operation at a time holds the controller (`acquire` / `release`, FIFO), for the
-/// whole change including the replicas it opens or closes, so that deleting a topic and
-/// creating one of the same name cannot interleave on the same partition directories. The
-/// actor runs on a storage event loop because `commit` blocks on the disk.
-///
-/// The three-node cluster issue replaces the file with the controller Raft group; the broker's
-/// side (acquire, build the next image, commit, act on it) stays.
+/// Serialises what must not interleave on one broker: admin changes on the controller leader
+/// (`acquire` / `release`, FIFO, so validating a change and proposing it see no other change in
+/// between) and reconciling the local replicas with the metadata image (single flight: a request
+/// while one runs makes it run once more).
 actor MetadataController {
     nonisolated let eventLoop: any EventLoop
-    let file: MetadataFile
-    /// The durable image.
-    private(set) var image = MetadataImage()
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var reconciling = false
+    private var reconcileAgain = false
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { eventLoop.executor.asUnownedSerialExecutor() }
 
-    init(eventLoop: any EventLoop, file: MetadataFile) {
+    init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
-        self.file = file
-    }
-
-    /// Reads the durable image (at start-up).
-    func load() throws(BrokerStartupError) -> MetadataImage {
-        image = try file.read()
-        return image
     }
 
     /// Waits for the controller (FIFO). Every `acquire` is followed by one `release`.
@@ -50,13 +36,18 @@ actor MetadataController {
         }
     }
 
-    /// Makes `next` the durable image (its epoch one above the current one).
-    func commit(_ next: MetadataImage) throws(DurableStateError) -> MetadataImage {
-        precondition(busy, "commit while holding the controller")
-        var next = next
-        next.epoch = image.epoch + 1
-        try file.write(next)
-        image = next
-        return next
+    /// Runs `body` now, or once more after the run in progress (requests meanwhile coalesce).
+    func reconcile(_ body: @Sendable () async -> Void) async {
+        if reconciling {
+            reconcileAgain = true
+            return
+        }
+        reconciling = true
+        // Bounded: each extra round needs a new request that arrived during the previous one.
+        repeat {
+            reconcileAgain = false
+            await body()
+        } while reconcileAgain
+        reconciling = false
     }
 }

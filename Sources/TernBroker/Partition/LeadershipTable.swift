@@ -15,10 +15,13 @@ public struct PartitionLeadership: Sendable, Equatable {
     }
 }
 
-/// The leadership of every partition this broker hosts, published by each replica when it
-/// changes and read without hopping to any replica (Metadata, DescribeCluster). Epochs never
-/// go backwards here: a late publication of an older epoch is ignored, because librdkafka
-/// ignores Metadata whose epoch went backwards and would stick to a stale leader.
+/// The leadership of every partition this broker knows: published by each local replica when it
+/// changes, and by the leaders of other brokers through the metadata sync RPC (pushed at once,
+/// repaired every second). Read without hopping to any replica (Metadata, Produce v10's
+/// CurrentLeader, DescribeCluster). Epochs never go backwards here: a late publication of an
+/// older epoch is ignored, because librdkafka ignores Metadata whose epoch went backwards and
+/// would stick to a stale leader; and within one epoch a known leader is not replaced by
+/// "unknown" (a follower publishes its new term before it has heard from the leader).
 public final class LeadershipTable: Sendable {
     private let entries = Mutex<[TopicPartition: PartitionLeadership]>([:])
 
@@ -28,7 +31,10 @@ public final class LeadershipTable: Sendable {
     /// Records `leadership` for `partition` unless an entry of a newer epoch is there.
     public func publish(_ partition: TopicPartition, _ leadership: PartitionLeadership) {
         entries.withLock { table in
-            if let known = table[partition], known.epoch > leadership.epoch { return }
+            if let known = table[partition] {
+                if known.epoch > leadership.epoch { return }
+                if known.epoch == leadership.epoch, known.leader != nil, leadership.leader == nil { return }
+            }
             table[partition] = leadership
         }
     }
@@ -36,6 +42,14 @@ public final class LeadershipTable: Sendable {
     /// Forgets `partition` (its replica closed).
     public func remove(_ partition: TopicPartition) {
         _ = entries.withLock { $0.removeValue(forKey: partition) }
+    }
+
+    /// Every entry.
+    public func all() -> [TopicPartition: PartitionLeadership] { entries.withLock { $0 } }
+
+    /// Forgets every partition not in `kept` (deleted topics).
+    public func retain(_ kept: Set<TopicPartition>) {
+        entries.withLock { table in table = table.filter { kept.contains($0.key) } }
     }
 
     /// The leadership of `partition`, or nil if no replica here published one.

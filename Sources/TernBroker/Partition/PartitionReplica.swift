@@ -28,6 +28,12 @@ public actor PartitionReplica {
     nonisolated let inbox = ProduceInbox()
     /// The wall clock (batch timestamps, retention, deadlines), injected.
     nonisolated let clock: BrokerClock
+    /// The Raft group this replica is a member of (its messages are addressed by it).
+    nonisolated let group: RaftGroupID
+    /// Where this replica's Raft messages go (nil: a cluster of one, nothing to send).
+    nonisolated let network: PeerNetwork?
+    /// What the owner wants to hear about this replica (committed entries, leadership).
+    nonisolated let hooks: ReplicaHooks
 
     /// The Raft replica; nil until `open` succeeded, and after `close`.
     var driver: ReplicaDriver?
@@ -46,6 +52,10 @@ public actor PartitionReplica {
     var failureDetail: String?
     /// The high watermark when held fetches were last woken.
     var lastWokenHighWatermark: Offset?
+    /// Ticks left before this replica campaigns on its own: a new group's preferred leader
+    /// campaigns after a short pause (so the other replicas have opened) instead of waiting
+    /// out a randomized election timeout. Nil: no early campaign.
+    var earlyCampaignTicks: Int?
 
     /// Runs the actor's jobs on `eventLoop`.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -54,13 +64,16 @@ public actor PartitionReplica {
 
     init(
         topicPartition: TopicPartition, eventLoop: any EventLoop, localID: NodeID, leadership: LeadershipTable,
-        clock: BrokerClock
+        clock: BrokerClock, group: RaftGroupID? = nil, network: PeerNetwork? = nil, hooks: ReplicaHooks = ReplicaHooks()
     ) {
         self.topicPartition = topicPartition
         self.eventLoop = eventLoop
         self.localID = localID
         self.leadership = leadership
         self.clock = clock
+        self.group = group ?? .partition(topicPartition)
+        self.network = network
+        self.hooks = hooks
     }
 
     /// Opens (and recovers) the partition log in `directory`, starts the Raft replica and its
@@ -69,7 +82,7 @@ public actor PartitionReplica {
     /// - Returns: what recovery repaired (a torn tail cut, indexes rebuilt), for the broker's log.
     func open(
         directory: String, fileSystem: any LogFileSystem, voters: [NodeID], logConfiguration: LogConfiguration,
-        options: RaftTiming, seed: UInt64
+        options: RaftTiming, seed: UInt64, applied: Offset? = nil, keepsCommittedEntries: Bool = false
     ) throws(ReplicationError) -> RecoveryReport {
         precondition(driver == nil, "a replica opens once")
         let storage = try PartitionRaftLog.open(
@@ -78,9 +91,16 @@ public actor PartitionReplica {
         var raftOptions = RaftOptions(id: localID)
         raftOptions.electionTicks = options.electionTicks
         raftOptions.heartbeatTicks = options.heartbeatTicks
-        let replica = ReplicaDriver(options: raftOptions, storage: storage, seed: seed)
+        let replica = ReplicaDriver(options: raftOptions, storage: storage, seed: seed, applied: applied)
+        replica.keepsCommittedEntries = keepsCommittedEntries
         driver = replica
-        if replica.node.configuration.voters == [localID] { try replica.campaign() }
+        let configured = replica.node.configuration.voters
+        if configured == [localID] {
+            try replica.campaign()
+        } else if voters.first == localID, storage.lastIndex < Offset.zero, replica.node.currentTerm == Term(0) {
+            // A brand-new group: its preferred leader (first replica) goes first.
+            earlyCampaignTicks = options.earlyCampaignTicks
+        }
         runFlush()
         let interval = TimeAmount.milliseconds(options.tickMilliseconds)
         ticker = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak self] _ in
@@ -105,6 +125,14 @@ public actor PartitionReplica {
     /// One Raft tick: elections, heartbeats, produce deadlines.
     func tick() {
         guard let driver else { return }
+        if let ticks = earlyCampaignTicks {
+            if ticks <= 0 {
+                earlyCampaignTicks = nil
+                if driver.node.currentLeader == nil, driver.node.currentRole == .follower { try? driver.campaign() }
+            } else {
+                earlyCampaignTicks = ticks - 1
+            }
+        }
         driver.tick()
         expireProduceWaiters(now: clock.now())
         if driver.node.hasReady { scheduleFlush() }
@@ -126,12 +154,16 @@ public actor PartitionReplica {
         flushScheduled = false
         guard let driver else { return }
         let output: ReplicaOutput
+        let network = self.network
+        let group = self.group
         do throws(ReplicationError) {
-            output = try driver.process(now: clock.now())
+            output = try driver.process(now: clock.now(), sendEarly: network.map { network in { network.send($0, group: group) } })
         } catch {
             fail(error)
             return
         }
+        network?.send(output.allMessages, group: group)
+        if !output.committedEntries.isEmpty { hooks.committed?(output.committedEntries) }
         resolveProduceWaiters(committed: output.committed, highWatermark: output.highWatermark)
         wakeFetches()
         publishLeadership()
@@ -157,6 +189,7 @@ public actor PartitionReplica {
         guard now != published else { return }
         published = now
         leadership.publish(topicPartition, now)
+        hooks.leadership?(topicPartition, now)
     }
 
     /// A leader that has committed its own LEADER_CHANGE batch: everything before its term is

@@ -10,6 +10,9 @@ public struct RaftTiming: Sendable, Equatable {
     public var electionTicks: Int
     /// Heartbeat interval in ticks; below `electionTicks`.
     public var heartbeatTicks: Int
+    /// Ticks a new group's preferred leader waits before it campaigns (the other replicas open
+    /// the group when they apply the same controller entry, a few milliseconds apart).
+    public var earlyCampaignTicks = 2
 
     /// Tern's defaults.
     public init(tickMilliseconds: Int64 = 50, electionTicks: Int = 10, heartbeatTicks: Int = 1) {

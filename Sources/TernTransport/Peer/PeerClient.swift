@@ -20,7 +20,7 @@ public struct PeerError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var kind: Kind
     public var detail: String
-    init(_ kind: Kind, _ detail: String) {
+    public init(_ kind: Kind, _ detail: String) {
         self.kind = kind
         self.detail = detail
     }
@@ -63,6 +63,12 @@ public actor PeerClient {
     private var backoff: Duration
     private var retryNotBefore: ContinuousClock.Instant?
     private var isClosed = false
+    /// One-way frames posted while a connection attempt is under way, sent once it succeeds
+    /// (dropped if it fails). Without this the first messages to a peer after a (re)connect
+    /// were lost, and a pre-vote lost that way cost a whole election timeout.
+    private var postedWhileConnecting: [PeerFrame] = []
+    /// Most frames held while connecting.
+    public static let postedWhileConnectingMax = 1_024
 
     /// A client for the peer at `host:port`; `onLoss` hears of every lost connection.
     public init(
@@ -113,14 +119,23 @@ public actor PeerClient {
         }
     }
 
-    /// Sends a one-way frame if connected; returns false (and starts reconnecting) if not.
+    /// Sends a one-way frame if connected. If not, starts reconnecting (unless inside the
+    /// backoff) and holds the frame until the connection is up; returns false when the frame was
+    /// dropped (closed, inside the backoff, or too many held).
     @discardableResult
     public func post(apiKey: Int16, body: ByteBuffer) -> Bool {
-        guard let channel else {
-            if !isClosed, connecting == nil { Task { _ = try? await self.connected() } }
-            return false
+        let frame = PeerFrame(kind: .oneWay, apiKey: apiKey, correlationID: 0, body: body)
+        if let channel {
+            channel.writeAndFlush(frame, promise: nil)
+            return true
         }
-        channel.writeAndFlush(PeerFrame(kind: .oneWay, apiKey: apiKey, correlationID: 0, body: body), promise: nil)
+        guard !isClosed else { return false }
+        if connecting == nil {
+            if let retryNotBefore, ContinuousClock.now < retryNotBefore { return false }
+            Task { _ = try? await self.connected() }
+        }
+        guard postedWhileConnecting.count < Self.postedWhileConnectingMax else { return false }
+        postedWhileConnecting.append(frame)
         return true
     }
 
@@ -154,6 +169,10 @@ public actor PeerClient {
                 self.channel = channel
                 backoff = backoffInitial
                 retryNotBefore = nil
+                let held = postedWhileConnecting
+                postedWhileConnecting = []
+                for frame in held { channel.write(frame, promise: nil) }
+                if !held.isEmpty { channel.flush() }
             } else if self.channel !== channel {
                 // Not adopted (closed meanwhile, already dead, or another one won): close it.
                 channel.close(promise: nil)
@@ -167,6 +186,7 @@ public actor PeerClient {
             throw error
         } catch {
             if connecting == attempt { connecting = nil }
+            postedWhileConnecting = []
             retryNotBefore = ContinuousClock.now.advanced(by: backoff)
             backoff = min(backoff * 2, backoffMax)
             onLoss(Self.isRefused(error) ? .reset : .closed)

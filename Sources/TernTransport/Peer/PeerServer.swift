@@ -8,8 +8,19 @@ import Synchronization
 /// handled concurrently (each in a task) and answered as they complete: peers multiplex by
 /// correlation id, so there is no order to keep.
 public protocol PeerRequestHandling: Sendable {
-    /// The answer to a request or one-way frame (ignored for one-way).
+    /// The answer to a request (runs in a task of its own; requests may complete in any order).
     func handle(_ frame: PeerFrame) async -> ByteBuffer
+    /// A one-way frame, on the connection's event loop, in arrival order; must not block
+    /// (hand the work to its owner). Raft envelopes come this way, so one peer's messages to a
+    /// group keep their order.
+    func receive(_ frame: PeerFrame)
+}
+
+extension PeerRequestHandling {
+    /// By default a one-way frame is handled like a request whose answer is dropped.
+    public func receive(_ frame: PeerFrame) {
+        Task { _ = await handle(frame) }
+    }
 }
 
 /// The RPC listener (`rpc.listener`).
@@ -95,9 +106,12 @@ private final class PeerServerHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        guard frame.kind == .request else {
+            handler.receive(frame)
+            return
+        }
         Task {
             let body = await handler.handle(frame)
-            guard frame.kind == .request else { return }
             eventLoop.execute {
                 let context = bound.value
                 let answer = PeerFrame(kind: .response, apiKey: frame.apiKey, correlationID: frame.correlationID, body: body)

@@ -1,35 +1,11 @@
 import Foundation
-public import TernModel
+import TernController
 import TernLog
 
-/// The cluster metadata this broker holds: its topics, their partitions and configs. A value,
-/// published whole on every change, so request handlers read it without locks or hops.
-public struct MetadataImage: Sendable, Equatable, Codable {
-    /// Format version of the persisted image.
-    public var version = 1
-    /// Bumped on every change.
-    public var epoch: Int64 = 0
-    /// Topics by name.
-    public var topics: [String: TopicMetadata] = [:]
-
-    /// An empty image.
-    public init() {}
-
-    /// Partitions in the image, counted.
-    public var partitionCount: Int { topics.values.reduce(0) { $0 + Int($1.partitionCount) } }
-
-    /// Every partition in the image.
-    public var allPartitions: [TopicPartition] { topics.values.flatMap(\.partitions) }
-
-    /// The topic with `id`, if any.
-    public func topic(withID high: UInt64, _ low: UInt64) -> TopicMetadata? {
-        topics.values.first { $0.idHigh == high && $0.idLow == low }
-    }
-}
-
 /// Reads and writes the metadata image in `<data>/controller/metadata.state` (an atomic replace
-/// with a CRC: a crash leaves the old or the new image, never a mix). Blocking; runs on a
-/// storage event loop.
+/// with a CRC: a crash leaves the old or the new image, never a mix). The image is a snapshot of
+/// the controller log at its `appliedOffset` (or a copy pulled from a voter, which is the same
+/// thing): on restart the controller replica hands out only the entries after it. Blocking.
 struct MetadataFile: Sendable {
     let file: DurableStateFile
 
@@ -46,7 +22,9 @@ struct MetadataFile: Sendable {
         }
         guard let bytes else { return MetadataImage() }
         do {
-            return try JSONDecoder().decode(MetadataImage.self, from: Data(bytes))
+            let image = try JSONDecoder().decode(MetadataImage.self, from: Data(bytes))
+            // Format 1 (a single broker's image, before the controller log) starts over.
+            return image.format == MetadataImage().format ? image : MetadataImage()
         } catch {
             throw BrokerStartupError("the metadata in \(file.directory) does not decode: \(error)")
         }

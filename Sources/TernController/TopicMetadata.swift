@@ -21,6 +21,21 @@ public struct TopicMetadata: Sendable, Equatable, Codable {
     /// Internal topics (`__consumer_offsets`) are flagged in Metadata.
     public var isInternal: Bool
 
+    /// A topic.
+    public init(
+        name: String, idHigh: UInt64, idLow: UInt64, partitionCount: Int32, replicationFactor: Int16,
+        replicas: [[Int32]], configs: [String: String], isInternal: Bool
+    ) {
+        self.name = name
+        self.idHigh = idHigh
+        self.idLow = idLow
+        self.partitionCount = partitionCount
+        self.replicationFactor = replicationFactor
+        self.replicas = replicas
+        self.configs = configs
+        self.isInternal = isInternal
+    }
+
     /// The topic id.
     public var id: KafkaUUID { KafkaUUID(high: idHigh, low: idLow) }
 

@@ -1,0 +1,122 @@
+import Logging
+import NIOCore
+import Synchronization
+import TernModel
+import TernRaft
+import TernReplication
+import TernTransport
+
+/// This broker's side of the inter-broker RPC: one `PeerClient` (one connection) per other node
+/// of the seed list, and the outbox that coalesces the Raft messages of every group per peer.
+///
+/// Groups hand their messages to `send` as they produce them; the first message after a flush
+/// starts one flush task, and everything that arrives before it runs travels in the same
+/// envelope per peer (ARCHITECTURE.md decision 6). Heartbeats of all groups therefore leave
+/// together: every group ticks on the same 50 ms cadence and hands its heartbeats over within
+/// the same few microseconds. Posts to one peer keep their order because one task sends them.
+final class PeerNetwork: Sendable {
+    let localID: NodeID
+    let clients: [NodeID: PeerClient]
+    private let pending: Mutex<Pending>
+    private let logger: Logger
+    /// The cluster id the envelopes carry (nil until known).
+    let clusterID = Mutex<String?>(nil)
+
+    private struct Pending: Sendable {
+        var outbox: PeerOutbox
+        var flushing = false
+    }
+
+    init(
+        localID: NodeID, seeds: [ClusterSeed], group: any EventLoopGroup, frameBytesMax: Int, logger: Logger,
+        onLoss: @escaping @Sendable (NodeID, PeerConnectionLoss) -> Void
+    ) {
+        self.localID = localID
+        var clients: [NodeID: PeerClient] = [:]
+        for seed in seeds where seed.id != localID {
+            let id = seed.id
+            clients[id] = PeerClient(
+                host: seed.address.host, port: seed.address.port, group: group, frameBytesMax: frameBytesMax,
+                backoffInitial: .milliseconds(10), backoffMax: .milliseconds(500),
+                onLoss: { loss in onLoss(id, loss) })
+        }
+        self.clients = clients
+        self.pending = Mutex(Pending(outbox: PeerOutbox(localID: localID, messagesMax: Limits.peerOutboxMessagesMax)))
+        self.logger = logger
+    }
+
+    /// The other nodes.
+    var peers: [NodeID] { clients.keys.sorted() }
+
+    /// Queues `messages` of `group` for their recipients; a message to an unknown node or past
+    /// the outbox bound is dropped (Raft resends).
+    func send(_ messages: [Message], group: RaftGroupID) {
+        guard !messages.isEmpty else { return }
+        let startFlush = pending.withLock { state -> Bool in
+            for message in messages where clients[message.to] != nil { state.outbox.add(message, group: group) }
+            guard !state.flushing, state.outbox.pendingCount > 0 else { return false }
+            state.flushing = true
+            return true
+        }
+        if startFlush { Task { await self.flush() } }
+    }
+
+    /// Posts envelopes until the outbox is empty.
+    private func flush() async {
+        // Bounded: each round drains what is queued; the loop ends when a round finds nothing.
+        while true {
+            let envelopes = pending.withLock { state -> [RaftEnvelope] in
+                let drained = state.outbox.drain()
+                if drained.isEmpty { state.flushing = false }
+                return drained
+            }
+            if envelopes.isEmpty { return }
+            let prefix = clusterID.withLock { $0 } ?? ""
+            for envelope in envelopes {
+                guard let client = clients[envelope.to] else { continue }
+                var body = ByteBuffer()
+                body.writeInteger(Int16(prefix.utf8.count))
+                body.writeString(prefix)
+                var encoded = envelope.encoded()
+                body.writeBuffer(&encoded)
+                await client.post(apiKey: PeerAPI.raft.rawValue, body: body)
+            }
+        }
+    }
+
+    /// Posts a one-way frame to every peer (those not connected start reconnecting).
+    func broadcast(_ api: PeerAPI, _ body: ByteBuffer) async {
+        for client in clients.values { await client.post(apiKey: api.rawValue, body: body) }
+    }
+
+    /// Posts a one-way frame to one peer.
+    func post(to peer: NodeID, _ api: PeerAPI, _ body: ByteBuffer) async {
+        await clients[peer]?.post(apiKey: api.rawValue, body: body)
+    }
+
+    /// A request to one peer.
+    func request(to peer: NodeID, _ api: PeerAPI, _ body: ByteBuffer, timeout: Duration) async throws(PeerError) -> ByteBuffer {
+        guard let client = clients[peer] else { throw PeerError(.unavailable, "node \(peer) is not in the seed list") }
+        return try await client.request(apiKey: api.rawValue, body: body, timeout: timeout)
+    }
+
+    /// Whether the connection to `peer` is up.
+    func isConnected(_ peer: NodeID) async -> Bool { await clients[peer]?.isConnected ?? false }
+
+    /// Closes every connection.
+    func close() async {
+        for client in clients.values { await client.close() }
+    }
+
+    /// Splits an RPC body into the sender's cluster id and the envelope.
+    static func unwrap(_ body: ByteBuffer) throws -> (clusterID: String, envelope: RaftEnvelope) {
+        var body = body
+        guard let length = body.readInteger(as: Int16.self), length >= 0, length <= 256,
+            let clusterID = body.readString(length: Int(length))
+        else { throw PeerEnvelopeError() }
+        return (clusterID, try RaftEnvelope.decode(body))
+    }
+}
+
+/// An envelope body without its cluster-id prefix.
+struct PeerEnvelopeError: Error {}
