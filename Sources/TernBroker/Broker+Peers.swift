@@ -124,6 +124,8 @@ extension Broker: PeerRequestHandling {
         case .closed:
             Task { await network.post(to: peer, .probe, ByteBuffer()) }
         case .reset:
+            // Its kernel answered for it: not alive, whenever it last pulled.
+            cluster.withLock { _ = $0.lastSeen.removeValue(forKey: peer) }
             let (replicas, controllerReplica) = (
                 state.withLock { Array($0.replicas.values) }, cluster.withLock { $0.controllerReplica }
             )

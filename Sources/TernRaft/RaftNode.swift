@@ -201,12 +201,14 @@ public struct RaftNode {
     /// connection: the leader died, it is not merely slow). If `peer` is our leader we forget it
     /// and let the leader lease lapse, so this node grants (pre-)votes at once instead of
     /// waiting out an election timeout; with `campaign` it also starts a pre-vote now. Without
-    /// `campaign` the election timer fires within one election timeout, as a fallback for the
-    /// node chosen to campaign. Safety does not depend on this: it only shortens liveness waits.
+    /// `campaign` the election timer fires after `leaderLostFallbackTicks` (plus up to two ticks
+    /// of jitter), in case the node chosen to campaign cannot win (its log is behind ours, or it
+    /// died too). Safety does not depend on this: it only shortens liveness waits.
     public mutating func reportLeaderLost(_ peer: NodeID, campaign: Bool) {
         guard role == .follower, leader == peer, peer != id else { return }
         leader = nil
-        electionElapsed = max(electionElapsed, options.electionTicks)
+        let fallback = min(options.leaderLostFallbackTicks + random.next(below: 2), options.electionTicks)
+        electionElapsed = max(electionElapsed, randomizedElectionTimeout - fallback)
         if campaign, configurations.current.isVoter(id) {
             electionElapsed = 0
             startElection(transfer: false)

@@ -17,6 +17,9 @@ public struct RaftOptions: Sendable {
     /// down, and followers that heard from a leader within the timeout ignore (pre-)votes
     /// (leader lease), except votes that follow a leadership transfer.
     public var checkQuorum: Bool
+    /// Ticks a follower waits to campaign after `reportLeaderLost(_:campaign: false)`: long
+    /// enough for the chosen node's election (a round trip and an fsync) to finish first.
+    public var leaderLostFallbackTicks: Int
     /// Most AppendEntries in flight to one follower.
     public var inflightMessagesMax: Int
     /// Most payload bytes in flight to one follower.
@@ -36,6 +39,7 @@ public struct RaftOptions: Sendable {
         self.heartbeatTicks = 1
         self.preVote = true
         self.checkQuorum = true
+        self.leaderLostFallbackTicks = 3
         self.inflightMessagesMax = Limits.raftInflightMessagesMax
         self.inflightBytesMax = Limits.raftInflightBytesMax
         self.entriesPerMessageMax = Limits.raftEntriesPerMessageMax
@@ -49,6 +53,7 @@ public struct RaftOptions: Sendable {
         precondition(heartbeatTicks > 0, "heartbeat ticks must be positive")
         precondition(electionTicks > heartbeatTicks, "election timeout must exceed the heartbeat interval")
         precondition(electionTicks <= Limits.raftElectionTicksMax, "election timeout too long")
+        precondition(leaderLostFallbackTicks > 0, "the fallback after a lost leader takes at least a tick")
         precondition(inflightMessagesMax > 0, "in-flight window must be positive")
         precondition(inflightMessagesMax <= Limits.raftInflightMessagesMax, "in-flight window above limit")
         precondition(inflightBytesMax > 0, "in-flight bytes must be positive")

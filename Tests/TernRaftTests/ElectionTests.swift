@@ -171,3 +171,60 @@ import Testing
         #expect(group.node(1).commitIndex == Offset(0), "the no-op commits once persisted")
     }
 }
+
+@Suite struct LeaderLostTests {
+    /// A three-node group whose leader (node 1) has crashed: its node is gone and messages to it
+    /// are dropped.
+    static func groupWithDeadLeader() throws -> InteractionEnvironment {
+        var group = try InteractionEnvironment.electedGroup(3)
+        group.members[0].node = nil
+        group.network.removeAll { $0.to == NodeID(1) }
+        return group
+    }
+
+    @Test("a follower told its leader's process is gone campaigns at once and wins without a timeout")
+    func reportLeaderLostElectsWithoutTimeout() throws {
+        var group = try Self.groupWithDeadLeader()
+        // Without the report, node 3's lease would refuse node 2's pre-vote (it heard node 1 recently).
+        group.with(2) { $0.reportLeaderLost(NodeID(1), campaign: true) }
+        group.with(3) { $0.reportLeaderLost(NodeID(1), campaign: false) }
+        #expect(group.node(2).currentRole == .preCandidate)
+        try group.stabilize([NodeID(2), NodeID(3)])
+        #expect(group.node(2).currentRole == .leader)
+        #expect(group.node(2).currentTerm == Term(2))
+        #expect(group.node(3).currentLeader == NodeID(2))
+    }
+
+    @Test("without the report the lease holds: the other follower refuses the early pre-vote")
+    func leaseRefusesWithoutReport() throws {
+        var group = try Self.groupWithDeadLeader()
+        try group.with(2) { try $0.campaign() }
+        try group.stabilize([NodeID(2), NodeID(3)])
+        #expect(group.node(2).currentRole != .leader)
+        #expect(group.node(3).currentLeader == NodeID(1))
+    }
+
+    @Test("a report about a node that is not our leader, or from a leader, changes nothing")
+    func reportLeaderLostIgnoresOthers() throws {
+        var group = try InteractionEnvironment.electedGroup(3)
+        group.with(2) { $0.reportLeaderLost(NodeID(3), campaign: true) }
+        #expect(group.node(2).currentRole == .follower)
+        #expect(group.node(2).currentLeader == NodeID(1))
+        group.with(1) { $0.reportLeaderLost(NodeID(2), campaign: true) }
+        #expect(group.node(1).currentRole == .leader)
+    }
+
+    @Test("a follower that is not chosen to campaign lets its lease lapse and campaigns a few ticks later")
+    func lapsedLeaseFallsBackWithinOneTimeout() throws {
+        var group = try Self.groupWithDeadLeader()
+        group.with(3) { $0.reportLeaderLost(NodeID(1), campaign: false) }
+        #expect(group.node(3).currentLeader == nil)
+        var ticks = 0
+        while group.node(3).currentRole == .follower, ticks < 100 {
+            group.with(3) { $0.tick() }
+            ticks += 1
+        }
+        #expect(group.node(3).currentRole == .preCandidate)
+        #expect(ticks >= 3 && ticks <= 5, "campaigned after \(ticks) ticks")
+    }
+}

@@ -19,11 +19,12 @@ final class EchoPeer: PeerRequestHandling {
     let oneWay = Mutex<[String]>([])
 
     func handle(_ frame: PeerFrame) async -> ByteBuffer {
-        let text = String(buffer: frame.body)
-        if frame.kind == .oneWay {
-            oneWay.withLock { $0.append(text) }
-        }
-        return ByteBuffer(string: "\(frame.apiKey):\(text)")
+        ByteBuffer(string: "\(frame.apiKey):\(String(buffer: frame.body))")
+    }
+
+    /// One-way frames arrive here, on the connection's loop, in order.
+    func receive(_ frame: PeerFrame) {
+        oneWay.withLock { $0.append(String(buffer: frame.body)) }
     }
 }
 
@@ -57,6 +58,24 @@ struct PeerRPCTests {
         #expect(try await waitFor { peer.oneWay.withLock { $0.count } == 5 })
         #expect(peer.oneWay.withLock { $0 } == (0..<5).map { "p\($0)" })
         await client.close()
+        await server.shutdown()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("one-way frames posted before the connection is up are held and arrive in order")
+    func postsBeforeConnecting() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let peer = EchoPeer()
+        let server = try await PeerServer.start(
+            host: "127.0.0.1", port: 0, group: group, frameBytesMax: 1 << 20, handler: peer, logger: logger)
+        let port = try #require(server.localAddress.port)
+        let client = PeerClient(host: "127.0.0.1", port: port, group: group, frameBytesMax: 1 << 20)
+        // Nothing connected yet: the first post starts the connection, all of them are held.
+        for index in 0..<20 { #expect(await client.post(apiKey: 1_002, body: ByteBuffer(string: "q\(index)"))) }
+        #expect(try await waitFor { peer.oneWay.withLock { $0.count } == 20 })
+        #expect(peer.oneWay.withLock { $0 } == (0..<20).map { "q\($0)" })
+        await client.close()
+        #expect(await !client.post(apiKey: 1_002, body: ByteBuffer(string: "late")), "a closed client drops posts")
         await server.shutdown()
         try await group.shutdownGracefully()
     }

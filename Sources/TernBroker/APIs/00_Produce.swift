@@ -94,7 +94,9 @@ extension Broker {
             }
             responses.append(ProduceResponse.TopicProduceResponse(name: topic.name, partitionResponses: partitions))
         }
-        return ProduceResponse(responses: responses, throttleTimeMs: 0)
+        var response = ProduceResponse(responses: responses, throttleTimeMs: 0)
+        if version >= 10 { pointToCurrentLeaders(&response) }
+        return response
     }
 
     /// Validates one partition's batch and proposes it to the partition's leader.
@@ -199,4 +201,30 @@ enum PendingProduce {
     case done(ProduceResponse.PartitionProduceResponse)
     /// Proposed; the ticket gives the acknowledgement.
     case waiting(index: Int32, ticket: ProduceTicket, appendTime: TimestampMs, records: Int, bytes: Int)
+}
+
+extension Broker {
+    /// KIP-951 (Produce v10): a partition answered NOT_LEADER_OR_FOLLOWER names the leader this
+    /// broker knows in CurrentLeader, and the response carries that leader's address, so the
+    /// client moves without a Metadata round trip.
+    func pointToCurrentLeaders(_ response: inout ProduceResponse) {
+        var leaders = Set<Int32>()
+        for topicIndex in response.responses.indices {
+            let name = response.responses[topicIndex].name
+            for partitionIndex in response.responses[topicIndex].partitionResponses.indices {
+                let answer = response.responses[topicIndex].partitionResponses[partitionIndex]
+                guard answer.errorCode == ErrorCode.notLeaderOrFollower.rawValue else { continue }
+                let partition = TopicPartition(topic: name, partition: PartitionID(answer.index))
+                guard let known = leadership.leadership(of: partition), let leader = known.leader, leader != nodeID
+                else { continue }
+                response.responses[topicIndex].partitionResponses[partitionIndex].currentLeader =
+                    ProduceResponse.LeaderIdAndEpoch(leaderId: leader.rawValue, leaderEpoch: known.epoch)
+                leaders.insert(leader.rawValue)
+            }
+        }
+        guard !leaders.isEmpty else { return }
+        response.nodeEndpoints = knownBrokers.filter { leaders.contains($0.id) }.map {
+            ProduceResponse.NodeEndpoint(nodeId: $0.id, host: $0.host, port: $0.port, rack: nil)
+        }
+    }
 }

@@ -22,6 +22,8 @@ extension PartitionReplica {
     /// Offsets a follower may trail the leader and still count as in sync (for status; Raft
     /// needs no ISR).
     static let inSyncLagMax: Int64 = 10_000
+    /// Offsets a follower may trail and still be handed leadership by the balancer.
+    static let transferLagMax: Int64 = 5_000
 
     /// Steps Raft messages from a peer, in order, then flushes once for all of them. Called from
     /// the RPC handler; the hop keeps per-group order because one envelope's groups are handed
@@ -76,7 +78,12 @@ extension PartitionReplica {
                 follower.id == localID
                     || (follower.recentActive && logEnd.rawValue - follower.match.rawValue - 1 <= Self.inSyncLagMax)
             }.map(\.id).sorted()
-            caughtUp = raft.progress.filter { $0.id != localID && $0.match.next == logEnd }.map(\.id)
+            // Close enough for a transfer: Raft's transfer brings the target the rest of the way
+            // (proposals pause meanwhile); an exact match is rare under load.
+            caughtUp = raft.progress.filter { follower in
+                follower.id != localID && follower.recentActive
+                    && logEnd.rawValue - follower.match.rawValue - 1 <= Self.transferLagMax
+            }.map(\.id)
         }
         return ReplicaStatus(
             role: raft.role, term: raft.term, leader: raft.leader, highWatermark: driver.highWatermark, logEnd: logEnd,

@@ -212,13 +212,14 @@ def producer_config(bootstrap, extra=None):
     return config
 
 
-def create_topic_error(admin, name, partitions, **timeouts):
-    """Creates `name` (replication factor 1) with an AdminClient and waits up to 60 s for the
-    answer; returns the exception it failed with, or None. `timeouts` go to create_topics."""
+def create_topic_error(admin, name, partitions, replication_factor=1, **timeouts):
+    """Creates `name` (replication factor 1 unless given) with an AdminClient and waits up to
+    60 s for the answer; returns the exception it failed with, or None. `timeouts` go to
+    create_topics."""
     from confluent_kafka.admin import NewTopic
 
     try:
-        admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)],
+        admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=replication_factor)],
                             **timeouts)[name].result(timeout=60)
     except Exception as error:  # noqa: BLE001 - the caller reports it
         return error
@@ -240,13 +241,14 @@ def wait_for_leaders(admin, name, partitions, seconds, interval=0.05, partition_
         time.sleep(interval)
 
 
-def ensure_topic(bootstrap, topic, partitions, program):
-    """Creates `topic` unless it exists (a re-run) and waits up to 60 s for every partition's
-    leader; otherwise exits (status 1) with a message that starts with `program`."""
+def ensure_topic(bootstrap, topic, partitions, program, replication_factor=1):
+    """Creates `topic` (replication factor 1 unless given) unless it exists (a re-run) and waits
+    up to 60 s for every partition's leader; otherwise exits (status 1) with a message that
+    starts with `program`."""
     from confluent_kafka.admin import AdminClient
 
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    error = create_topic_error(admin, topic, partitions, request_timeout=30)
+    error = create_topic_error(admin, topic, partitions, replication_factor=replication_factor, request_timeout=30)
     if error is not None and "TOPIC_ALREADY_EXISTS" not in str(error) and "already exists" not in str(error):
         raise SystemExit(f"{program}: cannot create {topic}: {error}")
     ready, _ = wait_for_leaders(admin, topic, partitions, seconds=60, interval=0.1)
