@@ -127,16 +127,9 @@ struct ClusterTests {
     /// leader; the killed node restarts and catches up; nothing acknowledged is lost and the
     /// three replicas are identical below the common high watermark.
     private func killLeaderScenario(_ cleanup: ProcessCleanup) async throws {
-        let work = try temporaryDirectory("ternd-cluster-kill9")
         let topic = "kill-leader"
-        let acks = work + "/acks.txt"
-        let cluster = try await TernCluster.start()
-        cleanup.add(cluster)
-        try await createTopic(cluster, topic, partitions: 1)
-        try await cluster.waitForLeaders(topic: topic, partitions: 1)
-        let producer = try startProducer(cluster, topic: topic, acksPath: acks, work: work, cleanup: cleanup)
-        try await waitForAcknowledgements(
-            acks, atLeast: Self.phaseAcknowledgements, producer: producer, cluster: cluster, "before the kill")
+        let (_, cluster, producer, acks) = try await startProduceScenario(
+            "ternd-cluster-kill9", topic: topic, cleanup: cleanup, "before the kill")
 
         let leader = try await cluster.currentLeader(topic: topic, partition: 0)
         try await cluster.kill9(leader.node)
@@ -158,16 +151,9 @@ struct ClusterTests {
     /// (c) As (b), but the leader is frozen with SIGSTOP: a new leader with a higher epoch takes
     /// over while the producer keeps getting acks; after SIGCONT the old leader steps down.
     private func pauseLeaderScenario(_ cleanup: ProcessCleanup) async throws {
-        let work = try temporaryDirectory("ternd-cluster-pause")
         let topic = "pause-leader"
-        let acks = work + "/acks.txt"
-        let cluster = try await TernCluster.start()
-        cleanup.add(cluster)
-        try await createTopic(cluster, topic, partitions: 1)
-        try await cluster.waitForLeaders(topic: topic, partitions: 1)
-        let producer = try startProducer(cluster, topic: topic, acksPath: acks, work: work, cleanup: cleanup)
-        try await waitForAcknowledgements(
-            acks, atLeast: Self.phaseAcknowledgements, producer: producer, cluster: cluster, "before the pause")
+        let (_, cluster, producer, acks) = try await startProduceScenario(
+            "ternd-cluster-pause", topic: topic, cleanup: cleanup, "before the pause")
 
         let leader = try await cluster.currentLeader(topic: topic, partition: 0)
         try cluster.pause(leader.node)
@@ -203,16 +189,9 @@ struct ClusterTests {
     /// one-shot produce (5 s message timeout) fails with an error; once one follower is back a
     /// one-shot produce succeeds within 60 s and the producer's acks resume.
     private func followerDeathsScenario(_ cleanup: ProcessCleanup) async throws {
-        let work = try temporaryDirectory("ternd-cluster-followers")
         let topic = "follower-deaths"
-        let acks = work + "/acks.txt"
-        let cluster = try await TernCluster.start()
-        cleanup.add(cluster)
-        try await createTopic(cluster, topic, partitions: 1)
-        try await cluster.waitForLeaders(topic: topic, partitions: 1)
-        let producer = try startProducer(cluster, topic: topic, acksPath: acks, work: work, cleanup: cleanup)
-        try await waitForAcknowledgements(
-            acks, atLeast: Self.phaseAcknowledgements, producer: producer, cluster: cluster, "with three nodes")
+        let (work, cluster, producer, acks) = try await startProduceScenario(
+            "ternd-cluster-followers", topic: topic, cleanup: cleanup, "with three nodes")
 
         let leader = try await cluster.currentLeader(topic: topic, partition: 0)
         let followers = cluster.otherIDs(than: leader.node)
@@ -355,6 +334,23 @@ struct ClusterTests {
     }
 
     // MARK: Steps
+
+    /// The start of a produce scenario: a cluster, a 1-partition RF 3 topic, the background
+    /// producer, and `phaseAcknowledgements` acknowledgements.
+    private func startProduceScenario(
+        _ name: String, topic: String, cleanup: ProcessCleanup, _ phase: String
+    ) async throws -> (work: String, cluster: TernCluster, producer: BackgroundScript, acks: String) {
+        let work = try temporaryDirectory(name)
+        let acks = work + "/acks.txt"
+        let cluster = try await TernCluster.start()
+        cleanup.add(cluster)
+        try await createTopic(cluster, topic, partitions: 1)
+        try await cluster.waitForLeaders(topic: topic, partitions: 1)
+        let producer = try startProducer(cluster, topic: topic, acksPath: acks, work: work, cleanup: cleanup)
+        try await waitForAcknowledgements(
+            acks, atLeast: Self.phaseAcknowledgements, producer: producer, cluster: cluster, phase)
+        return (work, cluster, producer, acks)
+    }
 
     /// The end of a produce scenario, all nodes running again: SIGTERM the producer (it waits
     /// up to 30 s for outstanding reports), wait until the three replicas report one high
