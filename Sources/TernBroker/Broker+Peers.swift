@@ -31,7 +31,7 @@ extension Broker: PeerRequestHandling {
             let partition = TopicPartition(topic: request.topic, partition: PartitionID(request.partition))
             guard let replica = replica(partition) else { return }
             Task { await replica.transferLeadership(to: NodeID(request.target)) }
-        case .probe, .admin, .metadataPull, nil:
+        case .admin, .metadataPull, nil:
             return
         }
     }
@@ -116,16 +116,18 @@ extension Broker: PeerRequestHandling {
         Task { await network.broadcast(.leadership, body) }
     }
 
-    /// A connection to `peer` ended. Closed: reconnect at once, so that a dead process is told
-    /// apart from a dropped connection (the reconnect is refused). Reset or refused: the peer's
-    /// process is gone; every group it led elects a new leader now.
+    /// A connection to `peer` ended. Closed: the client re-dials at once, so that a dead process
+    /// is told apart from a dropped connection (the dial is refused). Reset or refused: the
+    /// peer's process is gone; every group it led elects a new leader now.
     func peerConnectionLost(_ peer: NodeID, _ loss: PeerConnectionLoss) {
         switch loss {
         case .closed:
-            Task { await network.post(to: peer, .probe, ByteBuffer()) }
+            return
         case .reset:
             // Its kernel answered for it: not alive, whenever it last pulled.
             cluster.withLock { _ = $0.lastSeen.removeValue(forKey: peer) }
+            leadership.markGone(peer)
+            controllerLeadership.markGone(peer)
             let (replicas, controllerReplica) = (
                 state.withLock { Array($0.replicas.values) }, cluster.withLock { $0.controllerReplica }
             )

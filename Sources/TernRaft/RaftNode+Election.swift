@@ -44,6 +44,7 @@ extension RaftNode {
         leader = nil
         electionElapsed = 0
         heartbeatElapsed = 0
+        campaignIfAheadOfAsker = false
         resetRandomizedElectionTimeout()
         progress = []
         votes = []

@@ -84,6 +84,14 @@ extension RaftNode {
             // Granted: echo the asker's future term. Rejected: our term, so it can catch up.
             let responseTerm = granted ? message.term : term
             send(to: message.from, .preVoteResponse(granted: granted), term: responseTerm)
+            if !granted, canVote, campaignIfAheadOfAsker, role == .follower, leader == nil,
+                configurations.current.isVoter(id)
+            {
+                // Our leader is gone and the node chosen to replace it is behind us: go now.
+                campaignIfAheadOfAsker = false
+                electionElapsed = 0
+                startElection(transfer: false)
+            }
             return
         }
         precondition(message.term == term, "vote requests are answered in their own term")

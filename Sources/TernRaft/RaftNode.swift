@@ -25,6 +25,10 @@ public struct RaftNode {
     /// Ticks since the last election reset (follower: since hearing the leader; leader: since
     /// the last check-quorum window started).
     var electionElapsed = 0
+    /// Set by `reportLeaderLost` until the next role or term change: a follower that then
+    /// refuses a pre-vote because the asker's log is behind its own campaigns itself at once,
+    /// instead of waiting for its fallback timer (the chosen node could not win).
+    var campaignIfAheadOfAsker = false
     /// Ticks since the leader's last heartbeat round.
     var heartbeatElapsed = 0
     /// This term's election timeout, drawn in [electionTicks, 2*electionTicks).
@@ -207,6 +211,7 @@ public struct RaftNode {
     public mutating func reportLeaderLost(_ peer: NodeID, campaign: Bool) {
         guard role == .follower, leader == peer, peer != id else { return }
         leader = nil
+        campaignIfAheadOfAsker = true
         let fallback = min(options.leaderLostFallbackTicks + random.next(below: 2), options.electionTicks)
         electionElapsed = max(electionElapsed, randomizedElectionTimeout - fallback)
         if campaign, configurations.current.isVoter(id) {

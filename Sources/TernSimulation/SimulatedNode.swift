@@ -31,6 +31,9 @@ public final class SimulatedNode {
     var checkedLeader: LeaderCheckKey?
     /// Snapshot outcomes to report to the node after its current Ready.
     var snapshotReports: [(peer: NodeID, succeeded: Bool)] = []
+    /// Peers reported dead (`reportLeaderLost`), handed to the node at its next tick: a report
+    /// arrives as a job of its own in the broker, never in the middle of a Ready.
+    var lostPeers: [(peer: NodeID, campaign: Bool)] = []
 
     init(index: NodeIndex, configuration: ClusterConfiguration) {
         self.index = index

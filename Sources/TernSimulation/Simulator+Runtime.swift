@@ -44,12 +44,26 @@ extension Simulator {
         node.raft = nil
         node.crashRequested = false
         node.snapshotReports = []
+        node.lostPeers = []
         statistics.crashes += 1
         note(
             node.index,
             "CRASH (\(reason)): \(detail); durable \(node.disk.durable.hardState), log ends \(node.disk.durable.lastIndex)"
         )
         try checker.checkDurable(node: node.index, durable: node.disk.durable.hardState)
+        reportLost(node)
+    }
+
+    /// The broker tells every group a dead peer led that its process is gone (a refused
+    /// reconnect); the lowest surviving voter campaigns at once. Mostly, not always: a peer
+    /// behind a partition is never reported, and the checkers must hold either way.
+    private func reportLost(_ crashed: SimulatedNode) {
+        let survivors = nodes.filter { $0.isRunning && $0.index != crashed.index }
+        for survivor in survivors where faultRandom.chance(0.8) {
+            guard let voters = survivor.raft?.configuration.voters else { continue }
+            let chosen = voters.filter { $0 != crashed.id }.first == survivor.id
+            survivor.lostPeers.append((crashed.id, chosen))
+        }
     }
 
     /// A fault-chosen crash point inside Ready handling; true if the node crashed there.

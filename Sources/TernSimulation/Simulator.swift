@@ -104,6 +104,9 @@ public final class Simulator {
         if faults { try injectFaults() }
         for node in nodes where node.isRunning {
             if faults && faultRandom.chance(rates.pauseProbability) { continue }
+            let lost = node.lostPeers
+            node.lostPeers = []
+            for report in lost { node.raft!.reportLeaderLost(report.peer, campaign: report.campaign) }
             node.raft!.tick()
             try drive(node)
         }

@@ -67,7 +67,44 @@ struct ClusterTests {
         try await withCleanup { cleanup in try await followLeaderScenario(cleanup) }
     }
 
+    @Test("a node given a data directory of another cluster refuses to start, naming both clusters")
+    func foreignDataDirectoryRefused() async throws {
+        try await withCleanup { cleanup in try await foreignDirectoryScenario(cleanup) }
+    }
+
     // MARK: Scenarios
+
+    /// (g) A cluster of one whose node is also node 3 leaves a data directory of its own
+    /// cluster; node 3 of the three-node cluster is stopped and started on that directory: it
+    /// exits 1 naming both cluster ids; started on its own directory again it rejoins.
+    private func foreignDirectoryScenario(_ cleanup: ProcessCleanup) async throws {
+        let cluster = try await TernCluster.start()
+        cleanup.add(cluster)
+        let ours = try #require(try cluster.node(1).clusterID)
+        let other = try await TerndProcess.start(nodeID: 3)
+        cleanup.add(other)
+        let foreign = try #require(other.clusterID)
+        #expect(try await other.stop() == 0)
+        #expect(foreign != ours)
+
+        let node = try cluster.info(3)
+        #expect(try await cluster.stop(3) == 0)
+        let launched = try TerndLaunch.launch(
+            dataDirectory: other.dataDirectory, nodeID: 3, port: node.kafkaPort, rpcPort: node.rpcPort,
+            adminPort: node.adminPort, seeds: cluster.seeds)
+        let exited = try await waitUntil(seconds: 120) { !launched.isRunning }
+        if !exited { kill(launched.pid, SIGKILL) }
+        #expect(exited, "node 3 kept running on another cluster's data directory")
+        #expect(launched.exitStatus == 1, "exit status \(launched.exitStatus.map { String($0) } ?? "none")")
+        let log = launched.log
+        #expect(
+            log.contains(foreign) && log.contains(ours) && log.contains("refusing to start"),
+            "the refusal does not name both clusters:\n\(log.suffix(3000))")
+
+        _ = try await cluster.restart(3)
+        #expect(try cluster.node(3).clusterID == ours)
+        await shutdownCleanly(cluster)
+    }
 
     /// (a) Ready lines and statuses agree on one cluster, three live brokers and one controller
     /// leader; a 6-partition RF 3 topic has three distinct replicas per partition on every

@@ -118,6 +118,9 @@ final class TerndLaunch: Sendable {
     /// Whether the process still runs.
     var isRunning: Bool { process.isRunning }
 
+    /// The exit status once it exited, nil while it runs.
+    var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
+
     /// The log so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

@@ -228,3 +228,21 @@ import Testing
         #expect(ticks >= 3 && ticks <= 5, "campaigned after \(ticks) ticks")
     }
 }
+
+@Suite struct LeaderLostCatchUpTests {
+    @Test("when the chosen node's log is behind, the follower that refuses its pre-vote campaigns at once")
+    func aheadFollowerCampaignsOnRefusal() throws {
+        var group = try InteractionEnvironment.electedGroup(3)
+        // Node 3 gets one more entry than node 2 before the leader dies.
+        _ = try group.with(1) { try $0.propose(recordCount: 1, payload: []) }
+        try group.stabilize([NodeID(1), NodeID(3)])
+        group.members[0].node = nil
+        group.network.removeAll { $0.to == NodeID(1) || $0.to == NodeID(2) }
+        #expect(group.node(3).lastIndex > group.node(2).lastIndex)
+        group.with(2) { $0.reportLeaderLost(NodeID(1), campaign: true) }
+        group.with(3) { $0.reportLeaderLost(NodeID(1), campaign: false) }
+        try group.stabilize([NodeID(2), NodeID(3)])
+        #expect(group.node(3).currentRole == .leader, "no tick passed: node 3 campaigned when it refused node 2")
+        #expect(group.node(2).currentLeader == NodeID(3))
+    }
+}

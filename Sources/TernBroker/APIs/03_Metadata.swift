@@ -84,7 +84,9 @@ extension Broker {
         let partitions = topic.partitions.map { partition in
             let replicas = topic.replicas[Int(partition.partition.rawValue)]
             let known = leadership.leadership(of: partition)
-            let leader = known?.leader
+            // A leader whose connection from here just broke is likely dead: answering "no
+            // leader" makes clients ask again soon instead of waiting for a periodic refresh.
+            let leader = known?.leader.flatMap { network.isDown($0) ? nil : $0 }
             return MetadataResponse.MetadataResponsePartition(
                 errorCode: (leader == nil ? ErrorCode.leaderNotAvailable : .noError).rawValue,
                 partitionIndex: partition.partition.rawValue, leaderId: leader?.rawValue ?? -1,

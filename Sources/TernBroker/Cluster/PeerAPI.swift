@@ -18,8 +18,6 @@ enum PeerAPI: Int16 {
     /// One-way: the controller asks a partition leader to hand leadership to the preferred
     /// replica (`TransferRequest`).
     case transferLeadership = 1004
-    /// One-way, empty: makes a lost connection reconnect at once, so a dead peer is noticed.
-    case probe = 1005
 }
 
 /// JSON bodies for the control-plane RPCs: small, rare, and readable in a packet capture. The

@@ -19,6 +19,8 @@ final class PeerNetwork: Sendable {
     let clients: [NodeID: PeerClient]
     private let pending: Mutex<Pending>
     private let logger: Logger
+    /// Peers whose connection from here is down (lost and not yet re-established).
+    let down = DownPeers()
     /// The cluster id the envelopes carry (nil until known).
     let clusterID = Mutex<String?>(nil)
 
@@ -33,12 +35,18 @@ final class PeerNetwork: Sendable {
     ) {
         self.localID = localID
         var clients: [NodeID: PeerClient] = [:]
+        let down = self.down
         for seed in seeds where seed.id != localID {
             let id = seed.id
             clients[id] = PeerClient(
                 host: seed.address.host, port: seed.address.port, group: group, frameBytesMax: frameBytesMax,
                 backoffInitial: .milliseconds(10), backoffMax: .milliseconds(500),
-                onLoss: { loss in onLoss(id, loss) })
+                onLoss: { loss in
+                    down.mark(id)
+                    onLoss(id, loss)
+                },
+                onConnect: { down.clear(id) },
+                onDisconnect: { down.mark(id) })
         }
         self.clients = clients
         self.pending = Mutex(Pending(outbox: PeerOutbox(localID: localID, messagesMax: Limits.peerOutboxMessagesMax)))
@@ -100,8 +108,8 @@ final class PeerNetwork: Sendable {
         return try await client.request(apiKey: api.rawValue, body: body, timeout: timeout)
     }
 
-    /// Whether the connection to `peer` is up.
-    func isConnected(_ peer: NodeID) async -> Bool { await clients[peer]?.isConnected ?? false }
+    /// Whether the connection to `peer` was lost and is not back (nil-safe for unknown nodes).
+    func isDown(_ peer: NodeID) -> Bool { down.isDown(peer) }
 
     /// Closes every connection.
     func close() async {
@@ -120,3 +128,17 @@ final class PeerNetwork: Sendable {
 
 /// An envelope body without its cluster-id prefix.
 struct PeerEnvelopeError: Error {}
+
+/// The peers whose connection is down, shared with the clients' callbacks. A mark lapses after
+/// `lapse` unless renewed (every refused reconnect renews it), so a lost "connected" callback
+/// cannot hide a live leader for long.
+final class DownPeers: Sendable {
+    static let lapse = Duration.seconds(2)
+    private let marks = Mutex<[NodeID: ContinuousClock.Instant]>([:])
+
+    func mark(_ node: NodeID) { marks.withLock { $0[node] = .now } }
+    func clear(_ node: NodeID) { _ = marks.withLock { $0.removeValue(forKey: node) } }
+    func isDown(_ node: NodeID) -> Bool {
+        marks.withLock { $0[node].map { ContinuousClock.now - $0 < Self.lapse } ?? false }
+    }
+}

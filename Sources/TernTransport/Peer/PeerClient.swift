@@ -55,6 +55,10 @@ public actor PeerClient {
     private let backoffInitial: Duration
     private let backoffMax: Duration
     private let onLoss: @Sendable (PeerConnectionLoss) -> Void
+    private let onConnect: @Sendable () -> Void
+    /// Called on the event loop the moment a connection that carried frames goes inactive,
+    /// before the actor hears of it (a hint: the actor's `onLoss` follows).
+    nonisolated let onDisconnect: @Sendable () -> Void
 
     private var channel: (any Channel)?
     private var connecting: Task<any Channel, any Error>?
@@ -70,11 +74,14 @@ public actor PeerClient {
     /// Most frames held while connecting.
     public static let postedWhileConnectingMax = 1_024
 
-    /// A client for the peer at `host:port`; `onLoss` hears of every lost connection.
+    /// A client for the peer at `host:port`; `onLoss` hears of every lost connection,
+    /// `onConnect` of every connection that came up.
     public init(
         host: String, port: Int, group: any EventLoopGroup, frameBytesMax: Int, pendingMax: Int = 4_096,
         backoffInitial: Duration = .milliseconds(20), backoffMax: Duration = .seconds(1),
-        onLoss: @escaping @Sendable (PeerConnectionLoss) -> Void = { _ in }
+        onLoss: @escaping @Sendable (PeerConnectionLoss) -> Void = { _ in },
+        onConnect: @escaping @Sendable () -> Void = {},
+        onDisconnect: @escaping @Sendable () -> Void = {}
     ) {
         precondition(pendingMax > 0, "at least one request may wait")
         precondition(backoffInitial > .zero && backoffInitial <= backoffMax, "a positive, bounded backoff")
@@ -87,6 +94,8 @@ public actor PeerClient {
         self.backoffMax = backoffMax
         self.backoff = backoffInitial
         self.onLoss = onLoss
+        self.onConnect = onConnect
+        self.onDisconnect = onDisconnect
     }
 
     /// Whether a connection is up.
@@ -173,6 +182,7 @@ public actor PeerClient {
                 postedWhileConnecting = []
                 for frame in held { channel.write(frame, promise: nil) }
                 if !held.isEmpty { channel.flush() }
+                onConnect()
             } else if self.channel !== channel {
                 // Not adopted (closed meanwhile, already dead, or another one won): close it.
                 channel.close(promise: nil)
@@ -223,6 +233,9 @@ public actor PeerClient {
         self.channel = nil
         failAll(PeerError(.connectionLost, "the connection to \(host):\(port) was \(reset ? "reset" : "closed")"))
         onLoss(reset ? .reset : .closed)
+        // Dial again at once: a refused dial tells a dead process (`.reset`) from a dropped
+        // connection, which is what a follower of a killed leader needs to know soonest.
+        if !reset, !isClosed, connecting == nil { Task { _ = try? await self.connected() } }
     }
 
     private func fail(_ correlationID: Int32, _ error: PeerError) {
@@ -247,11 +260,13 @@ private final class PeerClientHandler: ChannelInboundHandler {
     typealias InboundIn = PeerFrame
     private let client: PeerClient
     private var reset = false
+    private var carriedFrames = false
 
     init(client: PeerClient) { self.client = client }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        carriedFrames = true
         let client = self.client
         Task { await client.received(frame) }
     }
@@ -265,6 +280,9 @@ private final class PeerClientHandler: ChannelInboundHandler {
         let client = self.client
         let identity = ObjectIdentifier(context.channel)
         let reset = self.reset
+        // Only a connection that carried answers was the adopted one (spare connections are
+        // closed before any frame): tell the owner now, without waiting for the actor hop.
+        if carriedFrames { client.onDisconnect() }
         Task { await client.connectionEnded(identity, reset: reset) }
         context.fireChannelInactive()
     }
