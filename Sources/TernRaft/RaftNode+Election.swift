@@ -45,6 +45,7 @@ extension RaftNode {
         electionElapsed = 0
         heartbeatElapsed = 0
         campaignIfAheadOfAsker = false
+        preVoteRefusedByLease = nil
         resetRandomizedElectionTimeout()
         progress = []
         votes = []

@@ -43,7 +43,10 @@ extension RaftNode {
             var transfer = false
             if case .voteRequest(_, let isTransfer) = message.kind { transfer = isTransfer }
             let inLease = options.checkQuorum && leader != nil && electionElapsed < options.electionTicks
-            if inLease && !transfer { throw .leaderLease }
+            if inLease && !transfer {
+                if case .preVoteRequest = message.kind { preVoteRefusedByLease = message }
+                throw .leaderLease
+            }
             if case .voteRequest = message.kind { becomeFollower(term: message.term, leader: nil) }
         case .preVoteResponse(let granted):
             // A granted pre-vote echoes the term we would campaign in; it is not a newer term.

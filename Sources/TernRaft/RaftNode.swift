@@ -29,6 +29,10 @@ public struct RaftNode {
     /// refuses a pre-vote because the asker's log is behind its own campaigns itself at once,
     /// instead of waiting for its fallback timer (the chosen node could not win).
     var campaignIfAheadOfAsker = false
+    /// The last pre-vote request refused by the leader lease. If the leader turns out to be
+    /// dead (`reportLeaderLost`) it is answered then: the asker usually heard of the death a
+    /// moment before we did, and would otherwise wait out a whole election timeout.
+    var preVoteRefusedByLease: Message?
     /// Ticks since the leader's last heartbeat round.
     var heartbeatElapsed = 0
     /// This term's election timeout, drawn in [electionTicks, 2*electionTicks).
@@ -212,6 +216,11 @@ public struct RaftNode {
         guard role == .follower, leader == peer, peer != id else { return }
         leader = nil
         campaignIfAheadOfAsker = true
+        if !campaign, let refused = preVoteRefusedByLease, refused.term > term, refused.from != peer {
+            preVoteRefusedByLease = nil
+            try? step(refused)
+            if role != .follower || leader != nil { return }
+        }
         let fallback = min(options.leaderLostFallbackTicks + random.next(below: 2), options.electionTicks)
         electionElapsed = max(electionElapsed, randomizedElectionTimeout - fallback)
         if campaign, configurations.current.isVoter(id) {

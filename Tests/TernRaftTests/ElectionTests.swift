@@ -246,3 +246,20 @@ import Testing
         #expect(group.node(2).currentLeader == NodeID(3))
     }
 }
+
+@Suite struct LeaderLostLeaseTests {
+    @Test("a pre-vote refused by the lease is answered once the follower hears its leader died")
+    func refusedPreVoteIsAnsweredAfterTheReport() throws {
+        var group = try LeaderLostTests.groupWithDeadLeader()
+        // Node 2 hears of the death first and asks; node 3 still believes in node 1 and refuses.
+        group.with(2) { $0.reportLeaderLost(NodeID(1), campaign: true) }
+        try group.stabilize([NodeID(2), NodeID(3)])
+        #expect(group.node(2).currentRole == .preCandidate)
+        #expect(group.node(3).currentLeader == NodeID(1))
+        // A moment later node 3 hears of it too: it answers the refused pre-vote now.
+        group.with(3) { $0.reportLeaderLost(NodeID(1), campaign: false) }
+        try group.stabilize([NodeID(2), NodeID(3)])
+        #expect(group.node(2).currentRole == .leader, "no tick passed: the remembered pre-vote was answered")
+        #expect(group.node(3).currentLeader == NodeID(2))
+    }
+}

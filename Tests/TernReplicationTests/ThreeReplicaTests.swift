@@ -108,4 +108,52 @@ import TernWire
         second.kind = .append(AppendRequest(prev: EntryID(index: last, term: prevTerm), entries: [bare], commit: last))
         #expect(throws: ReplicationError.self) { try follower.step(second) }
     }
+
+    @Test("a follower that fell behind the leader's log start catches up through a snapshot")
+    func followerBehindLogStartCatchesUpBySnapshot() throws {
+        let cluster = try TestCluster(size: 3, retentionBytes: 2048)
+        let first = try cluster.electLeader(among: cluster.ids)
+        let leader = cluster.drivers[first]!
+        let lagging = cluster.ids.first { $0 != first }!
+        for tag in 0..<3 { _ = try leader.propose(TestBatches.data(records: 1, tag: tag)) }
+        try cluster.stabilize()
+        let laggingEnd = cluster.drivers[lagging]!.storage.lastIndex
+
+        // Cut off, the follower misses 60 batches; retention then removes what it would need.
+        cluster.isolated = [lagging]
+        for tag in 10..<70 { _ = try leader.propose(TestBatches.data(records: 1 + tag % 3, tag: tag)) }
+        try cluster.stabilize()
+        try cluster.tickAll()
+        #expect(try leader.applyRetention(now: cluster.now))
+        let logStart = leader.storage.log.logStartOffset
+        #expect(logStart > laggingEnd.next, "retention must pass the follower's end for this test")
+
+        cluster.isolated = []
+        for _ in 0..<20 where cluster.drivers[lagging]!.highWatermark < leader.highWatermark { try cluster.tickAll() }
+        let follower = cluster.drivers[lagging]!
+        #expect(follower.highWatermark == leader.highWatermark)
+        #expect(follower.storage.snapshotMetadata.last.index > laggingEnd, "the follower installed a snapshot")
+        #expect(follower.storage.log.logStartOffset == logStart, "the follower's log starts where the leader's does")
+        // Everything the follower holds matches the leader's bytes for the same offsets.
+        let start = follower.storage.log.logStartOffset
+        let mine = try TestBatches.batches(of: follower.storage.log, upTo: leader.highWatermark)
+        let theirs = try TestBatches.batches(of: leader.storage.log, upTo: leader.highWatermark).filter {
+            RecordBatchHeaderOffsets.base(of: $0) >= start
+        }
+        #expect(!mine.isEmpty)
+        #expect(mine.map { Array($0.readableBytesView) } == theirs.map { Array($0.readableBytesView) })
+
+        // And it keeps replicating after the snapshot.
+        let next = try leader.propose(TestBatches.data(records: 2, tag: 99))
+        try cluster.stabilize()
+        try cluster.tickAll()
+        #expect(cluster.drivers[lagging]!.highWatermark > next.id.index)
+    }
+}
+
+/// The base offset of a stored batch (its first 8 bytes).
+enum RecordBatchHeaderOffsets {
+    static func base(of batch: ByteBuffer) -> Offset {
+        Offset(batch.getInteger(at: batch.readerIndex, as: Int64.self) ?? -1)
+    }
 }

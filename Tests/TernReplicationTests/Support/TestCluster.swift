@@ -17,11 +17,12 @@ final class TestCluster {
     var now = TimestampMs(10_000)
     var restarts: UInt64 = 0
 
-    init(size: Int) throws {
+    init(size: Int, retentionBytes: Int? = nil) throws {
         ids = (1...size).map { NodeID(Int32($0)) }
         let configuration = ClusterConfiguration(voters: ids)
         for id in ids {
-            let disk = ReplicaDisk(id: id, bootstrap: configuration, seed: UInt64(id.rawValue) * 31)
+            let disk = ReplicaDisk(
+                id: id, bootstrap: configuration, seed: UInt64(id.rawValue) * 31, retentionBytes: retentionBytes)
             disks[id] = disk
             drivers[id] = try disk.openDriver(seed: UInt64(id.rawValue))
         }
