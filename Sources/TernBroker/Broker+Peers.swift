@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 public import NIOCore
+import NIOPosix
 import TernController
 import TernModel
 import TernRaft
@@ -14,6 +15,12 @@ extension Broker: PeerRequestHandling {
     func startPeerServer() async throws {
         lossRelay.set { [weak self] peer, loss in self?.peerConnectionLost(peer, loss) }
         guard !configuration.seeds.isEmpty else { return }
+        let network = self.network
+        let interval = TimeAmount.milliseconds(timing.tickMilliseconds)
+        let heartbeats = networkGroup.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            network.flushHeartbeats()
+        }
+        heartbeatTask.withLock { $0 = heartbeats }
         let address = configuration.rpcListener
         let server = try await PeerServer.start(
             host: address.host, port: address.port, group: networkGroup, frameBytesMax: Limits.frameBytesMax,

@@ -55,6 +55,8 @@ public final class Broker: Sendable {
     let peerServer = Mutex<PeerServer?>(nil)
     /// Cluster bookkeeping: the controller replica, liveness, pulled controller leadership.
     let cluster = Mutex(ClusterState())
+    /// Flushes the heartbeats of all groups once per tick.
+    let heartbeatTask = Mutex<RepeatedTask?>(nil)
     /// Hands connection losses to the broker once it exists (the network is built before it).
     let lossRelay = PeerLossRelay()
     /// The maintenance loop (registration, metadata pulls, leadership repair, balancing).
@@ -223,6 +225,7 @@ public final class Broker: Sendable {
     public func shutdown() async {
         retentionTask.withLock { $0?.cancel() }
         maintenance.withLock { $0?.cancel() }
+        heartbeatTask.withLock { $0?.cancel() }
         let adminServer = admin.withLock { server -> AdminServer? in
             defer { server = nil }
             return server

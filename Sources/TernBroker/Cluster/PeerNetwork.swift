@@ -11,9 +11,12 @@ import TernTransport
 ///
 /// Groups hand their messages to `send` as they produce them; the first message after a flush
 /// starts one flush task, and everything that arrives before it runs travels in the same
-/// envelope per peer (ARCHITECTURE.md decision 6). Heartbeats of all groups therefore leave
-/// together: every group ticks on the same 50 ms cadence and hands its heartbeats over within
-/// the same few microseconds. Posts to one peer keep their order because one task sends them.
+/// envelope per peer (ARCHITECTURE.md decision 6). Heartbeats and their answers wait in a
+/// separate outbox that the broker's heartbeat timer flushes once per tick
+/// (`flushHeartbeats`), so the heartbeats of all groups toward one peer travel as one envelope
+/// per tick whatever the phase of each group's own timer (Redpanda's heartbeat manager). They
+/// are late by at most one tick, against an election timeout of ten. Posts to one peer keep
+/// their order because one task sends them.
 final class PeerNetwork: Sendable {
     let localID: NodeID
     let clients: [NodeID: PeerClient]
@@ -26,6 +29,7 @@ final class PeerNetwork: Sendable {
 
     private struct Pending: Sendable {
         var outbox: PeerOutbox
+        var heartbeats: PeerOutbox
         var flushing = false
     }
 
@@ -49,7 +53,10 @@ final class PeerNetwork: Sendable {
                 onDisconnect: { down.mark(id) })
         }
         self.clients = clients
-        self.pending = Mutex(Pending(outbox: PeerOutbox(localID: localID, messagesMax: Limits.peerOutboxMessagesMax)))
+        self.pending = Mutex(
+            Pending(
+                outbox: PeerOutbox(localID: localID, messagesMax: Limits.peerOutboxMessagesMax),
+                heartbeats: PeerOutbox(localID: localID, messagesMax: Limits.peerOutboxMessagesMax)))
         self.logger = logger
     }
 
@@ -61,12 +68,34 @@ final class PeerNetwork: Sendable {
     func send(_ messages: [Message], group: RaftGroupID) {
         guard !messages.isEmpty else { return }
         let startFlush = pending.withLock { state -> Bool in
-            for message in messages where clients[message.to] != nil { state.outbox.add(message, group: group) }
-            guard !state.flushing, state.outbox.pendingCount > 0 else { return false }
-            state.flushing = true
-            return true
+            for message in messages where clients[message.to] != nil {
+                switch message.kind {
+                case .heartbeat, .heartbeatResponse: state.heartbeats.add(message, group: group)
+                default: state.outbox.add(message, group: group)
+                }
+            }
+            return Self.claimFlush(&state)
         }
         if startFlush { Task { await self.flush() } }
+    }
+
+    /// Sends the heartbeats (and answers) every group queued since the last call, one envelope
+    /// per peer; the broker calls it once per tick.
+    func flushHeartbeats() {
+        let startFlush = pending.withLock { state -> Bool in
+            for envelope in state.heartbeats.drain() {
+                for (group, message) in envelope.messages { state.outbox.add(message, group: group) }
+            }
+            return Self.claimFlush(&state)
+        }
+        if startFlush { Task { await self.flush() } }
+    }
+
+    /// Whether the caller must start the flush task (there is work and none runs).
+    private static func claimFlush(_ state: inout Pending) -> Bool {
+        guard !state.flushing, state.outbox.pendingCount > 0 else { return false }
+        state.flushing = true
+        return true
     }
 
     /// Posts envelopes until the outbox is empty.
