@@ -8,12 +8,19 @@
 // - Unknown topics: UNKNOWN_TOPIC_OR_PARTITION, or (with `auto.create.topics.enable` and
 //   AllowAutoTopicCreation, v4+; always allowed below v4) created with the broker defaults.
 //   Invalid names get INVALID_TOPIC_EXCEPTION. Unknown ids get UNKNOWN_TOPIC_ID.
-// - A partition without a leader: LEADER_NOT_AVAILABLE with leader -1.
+// - A partition without a leader: LEADER_NOT_AVAILABLE with leader -1; so is one whose leader's
+//   peer connection from here is down (its process likely died). Before answering, the handler
+//   lets every network event loop run once (`peerEventBarrier`): a peer connection's end that
+//   the kernel had already delivered is then processed first. A client asks for metadata the
+//   moment its own connection to a killed leader breaks; without the barrier that question
+//   sometimes overtook our own notice of the same death by a millisecond, the client was told
+//   the dead leader still led, and librdkafka waited for its next periodic refresh (0.4–1 s).
 // - Topic ids (v10+) are the topic's random id, never zero.
 // - v13's top-level error code is not served (advertised up to v12).
 // - Authorized operations (v8+), when asked for: everything the resource type supports, as
 //   Kafka answers without an authorizer (kafka-python's admin decodes the bits and refuses
 //   Kafka's "not requested" value when it asked).
+import NIOCore
 import NIOPosix
 import Synchronization
 import TernModel
@@ -32,6 +39,7 @@ enum AuthorizedOperations {
 
 extension Broker {
     func metadata(_ request: MetadataRequest, _ head: KafkaRequestHead) async -> MetadataResponse {
+        await peerEventBarrier()
         let version = head.apiVersion
         var image = state.withLock { $0.image }
         var topics: [MetadataResponse.MetadataResponseTopic] = []
@@ -95,5 +103,18 @@ extension Broker {
         return MetadataResponse.MetadataResponseTopic(
             errorCode: 0, name: topic.name, topicId: topic.id, isInternal: topic.isInternal, partitions: partitions,
             topicAuthorizedOperations: includeTopicOperations ? AuthorizedOperations.topic : Int32.min)
+    }
+}
+
+extension Broker {
+    /// Waits until every network event loop has run one task: I/O events the kernel delivered
+    /// before (a peer connection's end) are handled before it (NIO serves ready I/O before
+    /// queued tasks in each loop iteration). Microseconds when the loops are idle; nothing to do
+    /// for a cluster of one.
+    func peerEventBarrier() async {
+        guard !network.clients.isEmpty else { return }
+        for loop in networkGroup.makeIterator() {
+            try? await loop.submit {}.get()
+        }
     }
 }
