@@ -48,7 +48,7 @@ extension Broker {
         var partitions: [[String: Any]] = []
         for topic in image.topics.values.sorted(by: { $0.name < $1.name }) {
             for partition in topic.partitions {
-                let known = leadership.leadership(of: partition)
+                let known = liveLeadership(of: partition)
                 var entry: [String: Any] = [
                     "topic": topic.name, "partition": partition.partition.rawValue,
                     "replicas": topic.replicas[Int(partition.partition.rawValue)],

@@ -46,24 +46,24 @@ extension Broker {
     /// before the proposer's ticket completes), then persists it and reconciles replicas.
     func applyControllerEntries(_ entries: [Entry]) {
         var blocks: [(Int64, ClosedRange<Int64>)] = []
+        // Decoded outside the lock (and logged there): only applying holds it.
+        var decoded: [(Offset, ControllerCommand)] = []
+        for entry in entries {
+            do {
+                decoded += try ControllerRecord.commands(in: entry.payload)
+            } catch {
+                logger.error(
+                    "a controller log entry is not understood; skipped",
+                    metadata: ["offset": "\(entry.first)", "error": "\(error)"])
+            }
+        }
         let changed = state.withLock { state -> Bool in
             var changed = false
-            for entry in entries {
-                let commands: [(Offset, ControllerCommand)]
-                do {
-                    commands = try ControllerRecord.commands(in: entry.payload)
-                } catch {
-                    logger.error("a controller log entry is not understood; skipped", metadata: [
-                        "offset": "\(entry.first)", "error": "\(error)",
-                    ])
-                    continue
+            for (offset, command) in decoded where offset.rawValue > state.image.appliedOffset {
+                if case .producerIDBlock(let first, let count) = state.image.apply(command, at: offset) {
+                    blocks.append((offset.rawValue, first...(first + count - 1)))
                 }
-                for (offset, command) in commands where offset.rawValue > state.image.appliedOffset {
-                    if case .producerIDBlock(let first, let count) = state.image.apply(command, at: offset) {
-                        blocks.append((offset.rawValue, first...(first + count - 1)))
-                    }
-                    changed = true
-                }
+                changed = true
             }
             return changed
         }

@@ -133,8 +133,6 @@ extension Broker: PeerRequestHandling {
         case .reset:
             // Its kernel answered for it: not alive, whenever it last pulled.
             cluster.withLock { _ = $0.lastSeen.removeValue(forKey: peer) }
-            leadership.markGone(peer)
-            controllerLeadership.markGone(peer)
             let (replicas, controllerReplica) = (
                 state.withLock { Array($0.replicas.values) }, cluster.withLock { $0.controllerReplica }
             )

@@ -52,6 +52,16 @@ extension Broker {
         }
     }
 
+    /// What clients are told of `partition`'s leadership: the table's entry, except that a peer
+    /// whose connection from here is down (lost, not yet back; refused dials keep it so) is not
+    /// named. It has most likely died, and "no leader" makes clients ask again within
+    /// milliseconds instead of trusting it until their next periodic refresh.
+    func liveLeadership(of partition: TopicPartition) -> PartitionLeadership? {
+        guard var known = leadership.leadership(of: partition) else { return nil }
+        if let leader = known.leader, leader != nodeID, network.isDown(leader) { known.leader = nil }
+        return known
+    }
+
     /// The local replica of `partition`, if this broker hosts it.
     func replica(_ partition: TopicPartition) -> PartitionReplica? {
         state.withLock { $0.replicas[partition] }
@@ -65,7 +75,7 @@ extension Broker {
         while clock.now() < deadline, !Task.isCancelled {
             // A leader here counts once its replica is registered (it publishes while opening).
             let missing = partitions.contains { partition in
-                guard let leader = leadership.leadership(of: partition)?.leader else { return true }
+                guard let leader = liveLeadership(of: partition)?.leader else { return true }
                 return leader == nodeID && replica(partition) == nil
             }
             if !missing { return }

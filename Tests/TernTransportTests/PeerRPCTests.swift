@@ -32,52 +32,53 @@ final class EchoPeer: PeerRequestHandling {
 struct PeerRPCTests {
     let logger = Logger(label: "tern.peer.test")
 
-    @Test("concurrent requests are answered by correlation id; one-way frames arrive")
-    func multiplexing() async throws {
+    /// Runs `body` with a client connected (lazily) to an `EchoPeer` server, then tears both down.
+    private func withEchoPeer(_ body: (PeerClient, EchoPeer) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let peer = EchoPeer()
         let server = try await PeerServer.start(
             host: "127.0.0.1", port: 0, group: group, frameBytesMax: 1 << 20, handler: peer, logger: logger)
         let port = try #require(server.localAddress.port)
         let client = PeerClient(host: "127.0.0.1", port: port, group: group, frameBytesMax: 1 << 20)
-        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { tasks in
-            for index in 0..<200 {
-                tasks.addTask {
-                    let body = try await client.request(
-                        apiKey: 1_001, body: ByteBuffer(string: "m\(index)"), timeout: .seconds(30))
-                    return (index, String(buffer: body))
-                }
-            }
-            var collected: [Int: String] = [:]
-            for try await (index, text) in tasks { collected[index] = text }
-            return collected
-        }
-        #expect(answers.count == 200)
-        for (index, text) in answers { #expect(text == "1001:m\(index)") }
-        for index in 0..<5 { #expect(await client.post(apiKey: 1_002, body: ByteBuffer(string: "p\(index)"))) }
-        #expect(try await waitFor { peer.oneWay.withLock { $0.count } == 5 })
-        #expect(peer.oneWay.withLock { $0 } == (0..<5).map { "p\($0)" })
+        try await body(client, peer)
         await client.close()
         await server.shutdown()
         try await group.shutdownGracefully()
     }
 
+    @Test("concurrent requests are answered by correlation id; one-way frames arrive")
+    func multiplexing() async throws {
+        try await withEchoPeer { client, peer async throws in
+            let answers = try await withThrowingTaskGroup(of: (Int, String).self) { tasks in
+                for index in 0..<200 {
+                    tasks.addTask {
+                        let body = try await client.request(
+                            apiKey: 1_001, body: ByteBuffer(string: "m\(index)"), timeout: .seconds(30))
+                        return (index, String(buffer: body))
+                    }
+                }
+                var collected: [Int: String] = [:]
+                for try await (index, text) in tasks { collected[index] = text }
+                return collected
+            }
+            #expect(answers.count == 200)
+            for (index, text) in answers { #expect(text == "1001:m\(index)") }
+            for index in 0..<5 { #expect(await client.post(apiKey: 1_002, body: ByteBuffer(string: "p\(index)"))) }
+            #expect(try await waitFor { peer.oneWay.withLock { $0.count } == 5 })
+            #expect(peer.oneWay.withLock { $0 } == (0..<5).map { "p\($0)" })
+        }
+    }
+
     @Test("one-way frames posted before the connection is up are held and arrive in order")
     func postsBeforeConnecting() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let peer = EchoPeer()
-        let server = try await PeerServer.start(
-            host: "127.0.0.1", port: 0, group: group, frameBytesMax: 1 << 20, handler: peer, logger: logger)
-        let port = try #require(server.localAddress.port)
-        let client = PeerClient(host: "127.0.0.1", port: port, group: group, frameBytesMax: 1 << 20)
-        // Nothing connected yet: the first post starts the connection, all of them are held.
-        for index in 0..<20 { #expect(await client.post(apiKey: 1_002, body: ByteBuffer(string: "q\(index)"))) }
-        #expect(try await waitFor { peer.oneWay.withLock { $0.count } == 20 })
-        #expect(peer.oneWay.withLock { $0 } == (0..<20).map { "q\($0)" })
-        await client.close()
-        #expect(await !client.post(apiKey: 1_002, body: ByteBuffer(string: "late")), "a closed client drops posts")
-        await server.shutdown()
-        try await group.shutdownGracefully()
+        try await withEchoPeer { client, peer async throws in
+            // Nothing connected yet: the first post starts the connection, all of them are held.
+            for index in 0..<20 { #expect(await client.post(apiKey: 1_002, body: ByteBuffer(string: "q\(index)"))) }
+            #expect(try await waitFor { peer.oneWay.withLock { $0.count } == 20 })
+            #expect(peer.oneWay.withLock { $0 } == (0..<20).map { "q\($0)" })
+            await client.close()
+            #expect(await !client.post(apiKey: 1_002, body: ByteBuffer(string: "late")), "a closed client drops posts")
+        }
     }
 
     @Test("a lost peer fails waiting requests, is reported, and is reconnected once back")

@@ -215,7 +215,7 @@ extension Broker {
                 let answer = response.responses[topicIndex].partitionResponses[partitionIndex]
                 guard answer.errorCode == ErrorCode.notLeaderOrFollower.rawValue else { continue }
                 let partition = TopicPartition(topic: name, partition: PartitionID(answer.index))
-                guard let known = leadership.leadership(of: partition), let leader = known.leader, leader != nodeID
+                guard let known = liveLeadership(of: partition), let leader = known.leader, leader != nodeID
                 else { continue }
                 response.responses[topicIndex].partitionResponses[partitionIndex].currentLeader =
                     ProduceResponse.LeaderIdAndEpoch(leaderId: leader.rawValue, leaderEpoch: known.epoch)

@@ -91,10 +91,8 @@ extension Broker {
     ) -> MetadataResponse.MetadataResponseTopic {
         let partitions = topic.partitions.map { partition in
             let replicas = topic.replicas[Int(partition.partition.rawValue)]
-            let known = leadership.leadership(of: partition)
-            // A leader whose connection from here just broke is likely dead: answering "no
-            // leader" makes clients ask again soon instead of waiting for a periodic refresh.
-            let leader = known?.leader.flatMap { network.isDown($0) ? nil : $0 }
+            let known = liveLeadership(of: partition)
+            let leader = known?.leader
             return MetadataResponse.MetadataResponsePartition(
                 errorCode: (leader == nil ? ErrorCode.leaderNotAvailable : .noError).rawValue,
                 partitionIndex: partition.partition.rawValue, leaderId: leader?.rawValue ?? -1,

@@ -5,6 +5,7 @@ import TernModel
 import TernRaft
 import TernReplication
 import TernTransport
+import TernWire
 
 /// This broker's side of the inter-broker RPC: one `PeerClient` (one connection) per other node
 /// of the seed list, and the outbox that coalesces the Raft messages of every group per peer.
@@ -111,12 +112,12 @@ final class PeerNetwork: Sendable {
             let prefix = clusterID.withLock { $0 } ?? ""
             for envelope in envelopes {
                 guard let client = clients[envelope.to] else { continue }
-                var body = ByteBuffer()
-                body.writeInteger(Int16(prefix.utf8.count))
-                body.writeString(prefix)
-                var encoded = envelope.encoded()
-                body.writeBuffer(&encoded)
-                await client.post(apiKey: PeerAPI.raft.rawValue, body: body)
+                // One buffer for the prefix and the envelope (no second copy of the entries).
+                var writer = WireWriter()
+                writer.writeInteger(Int16(prefix.utf8.count))
+                writer.writeRaw(prefix.utf8)
+                envelope.encode(into: &writer)
+                await client.post(apiKey: PeerAPI.raft.rawValue, body: writer.buffer)
             }
         }
     }

@@ -44,18 +44,6 @@ public final class LeadershipTable: Sendable {
         _ = entries.withLock { $0.removeValue(forKey: partition) }
     }
 
-    /// Forgets `node` as the leader of every partition it led (its process is gone): Metadata
-    /// then answers LEADER_NOT_AVAILABLE until the new leader's notice arrives, so clients keep
-    /// asking (librdkafka's fast leader query) instead of trusting the dead leader and waiting
-    /// for their next periodic refresh. The epoch stays: the next leader's is higher.
-    public func markGone(_ node: NodeID) {
-        entries.withLock { table in
-            for (partition, known) in table where known.leader == node {
-                table[partition] = PartitionLeadership(leader: nil, epoch: known.epoch)
-            }
-        }
-    }
-
     /// Every entry.
     public func all() -> [TopicPartition: PartitionLeadership] { entries.withLock { $0 } }
 

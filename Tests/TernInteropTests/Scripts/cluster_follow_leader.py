@@ -35,7 +35,7 @@ import threading
 import time
 import uuid
 
-from interop_common import missing_module
+from interop_common import high_watermark, missing_module, read_partition
 
 MESSAGE_TIMEOUT_MS = 60000
 REQUEST_TIMEOUT_MS = 10000
@@ -212,42 +212,21 @@ class KcatProducer:
 # Read-back with the same client library: {offset: value}.
 
 def read_confluent(args, deadline):
-    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+    from confluent_kafka import Consumer, TopicPartition
     consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "cluster-follow-leader-read",
                          "enable.auto.commit": False, "enable.auto.offset.store": False,
                          "enable.partition.eof": True, "auto.offset.reset": "earliest"})
-    tp = TopicPartition(args.topic, args.partition)
-    while True:
-        try:
-            _, high = consumer.get_watermark_offsets(tp, timeout=10)
-            break
-        except Exception as error:  # noqa: BLE001 - retried until the deadline
-            if time.monotonic() > deadline:
-                fail(f"confluent-kafka read-back: no high watermark: {error}")
-            time.sleep(0.2)
-    consumer.assign([TopicPartition(args.topic, args.partition, OFFSET_BEGINNING)])
-    stored = {}
+    seconds = max(1.0, deadline - time.monotonic())
     try:
-        while high > 0:
-            if time.monotonic() > deadline:
-                fail(f"confluent-kafka read-back did not reach the high watermark {high}")
-            message = consumer.poll(1.0)
-            if message is None:
-                continue
-            if message.error():
-                if message.error().code() == KafkaError._PARTITION_EOF:
-                    if message.offset() >= high:
-                        break
-                    continue
-                if message.error().fatal():
-                    fail(f"confluent-kafka read-back: {message.error()}")
-                continue
-            stored[message.offset()] = message.value().decode(errors="replace")
-            if message.offset() >= high - 1:
-                break
+        high = high_watermark(consumer, TopicPartition(args.topic, args.partition), "confluent-kafka read-back",
+                              seconds=seconds)
+        records, problem = read_partition(consumer, args.topic, args.partition, high,
+                                          max(1.0, deadline - time.monotonic()), "confluent-kafka read-back")
     finally:
         consumer.close()
-    return stored
+    if problem:
+        fail(f"confluent-kafka read-back: {problem}")
+    return {offset: value.decode(errors="replace") for offset, value in records}
 
 
 def read_kafka_python(args, deadline):

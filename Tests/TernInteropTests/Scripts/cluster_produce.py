@@ -37,7 +37,7 @@ import sys
 import time
 import uuid
 
-from interop_common import ensure_topic, missing_module, producer_config
+from interop_common import ensure_topic, high_watermark, missing_module, producer_config, read_partition
 
 FILLER = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -200,58 +200,6 @@ def partitions_of(consumer, topic, seconds=60):
         time.sleep(0.2)
 
 
-def high_watermark(consumer, tp, seconds=60):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return consumer.get_watermark_offsets(tp, timeout=10)[1]
-        except Exception as error:  # noqa: BLE001 - e.g. no leader yet right after a restart
-            if time.monotonic() > deadline:
-                raise SystemExit(f"verify: no high watermark for partition {tp.partition}: {error}")
-            time.sleep(0.2)
-
-
-def read_partition(consumer, topic, partition, high, timeout):
-    """[(offset, value)] of `partition` from the beginning up to `high`, plus a problem or None."""
-    from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
-
-    records = []
-    if high <= 0:
-        return records, None
-    consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING)])
-    deadline = time.monotonic() + timeout
-    problem = None
-    try:
-        while True:
-            if time.monotonic() > deadline:
-                last = records[-1][0] if records else None
-                problem = f"did not reach the high watermark {high} in {timeout} s (last offset read {last})"
-                break
-            message = consumer.poll(1.0)
-            if message is None:
-                continue
-            if message.error():
-                if message.error().code() == KafkaError._PARTITION_EOF:
-                    # The position past the end; control batches (LEADER_CHANGE) at the end of
-                    # the log are stepped over, so this reaches the high watermark.
-                    if message.offset() >= high:
-                        break
-                    continue
-                if not message.error().fatal():
-                    # Informational (a connection to a node that restarted, ...): the consumer
-                    # goes on by itself; the deadline bounds the wait.
-                    print(f"verify: partition {partition}: consumer reports {message.error()}", flush=True)
-                    continue
-                problem = f"consumer error {message.error()}"
-                break
-            records.append((message.offset(), message.value()))
-            if message.offset() >= high - 1:
-                break
-    finally:
-        consumer.unassign()
-    return records, problem
-
-
 def verify(args):
     try:
         from confluent_kafka import Consumer, TopicPartition
@@ -276,9 +224,9 @@ def verify(args):
     watermarks = {}
     try:
         for partition in partitions_of(consumer, args.topic):
-            high = high_watermark(consumer, TopicPartition(args.topic, partition))
+            high = high_watermark(consumer, TopicPartition(args.topic, partition), "verify")
             watermarks[partition] = high
-            records, problem = read_partition(consumer, args.topic, partition, high, args.timeout)
+            records, problem = read_partition(consumer, args.topic, partition, high, args.timeout, "verify")
             if problem:
                 problems.append(f"partition {partition}: {problem}")
             previous = -1

@@ -254,3 +254,57 @@ def ensure_topic(bootstrap, topic, partitions, program, replication_factor=1):
     ready, _ = wait_for_leaders(admin, topic, partitions, seconds=60, interval=0.1)
     if not ready:
         raise SystemExit(f"{program}: {topic} has no leaders after 60 s")
+
+
+def high_watermark(consumer, tp, program, seconds=60):
+    """The high watermark of `tp` (confluent-kafka), retried for `seconds`; else exits naming `program`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return consumer.get_watermark_offsets(tp, timeout=10)[1]
+        except Exception as error:  # noqa: BLE001 - e.g. no leader yet right after a restart
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{program}: no high watermark for partition {tp.partition}: {error}")
+            time.sleep(0.2)
+
+
+def read_partition(consumer, topic, partition, high, timeout, program):
+    """[(offset, value)] of `partition` from the beginning up to `high` (confluent-kafka, assign,
+    no group), plus a problem or None; informational consumer errors are printed after `program`."""
+    from confluent_kafka import OFFSET_BEGINNING, KafkaError, TopicPartition
+
+    records = []
+    if high <= 0:
+        return records, None
+    consumer.assign([TopicPartition(topic, partition, OFFSET_BEGINNING)])
+    deadline = time.monotonic() + timeout
+    problem = None
+    try:
+        while True:
+            if time.monotonic() > deadline:
+                last = records[-1][0] if records else None
+                problem = f"did not reach the high watermark {high} in {timeout} s (last offset read {last})"
+                break
+            message = consumer.poll(1.0)
+            if message is None:
+                continue
+            if message.error():
+                if message.error().code() == KafkaError._PARTITION_EOF:
+                    # The position past the end; control batches (LEADER_CHANGE) at the end of
+                    # the log are stepped over, so this reaches the high watermark.
+                    if message.offset() >= high:
+                        break
+                    continue
+                if not message.error().fatal():
+                    # Informational (a connection to a node that restarted, ...): the consumer
+                    # goes on by itself; the deadline bounds the wait.
+                    print(f"{program}: partition {partition}: consumer reports {message.error()}", flush=True)
+                    continue
+                problem = f"consumer error {message.error()}"
+                break
+            records.append((message.offset(), message.value()))
+            if message.offset() >= high - 1:
+                break
+    finally:
+        consumer.unassign()
+    return records, problem
