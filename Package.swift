@@ -82,12 +82,20 @@ let allTargets: [Target] = [
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
+    // Pure state machines of consumer groups, committed offsets (`__consumer_offsets` records)
+    // and (issue 7) idempotent-producer state.
+    .target(
+        name: "TernCoordination",
+        dependencies: ["TernModel", "TernWire", nioCore],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
     // The broker: configuration, request handlers, wiring (issue #4 builds it out).
     .target(
         name: "TernBroker",
         dependencies: [
             "TernModel", "TernWire", "TernLog", "TernTransport", "TernReplication", "TernRaft", "TernController",
-            logging, nioCore,
+            "TernCoordination", logging, nioCore,
             nioPosix, serviceLifecycle, nioHTTP1, prometheus,
         ],
         exclude: ["README.md", "DESIGN.md"],
@@ -142,6 +150,11 @@ let allTargets: [Target] = [
     .testTarget(
         name: "TernReplicationTests",
         dependencies: ["TernReplication", "TernRaft", "TernLog", "TernWire", "TernModel", nioCore],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernCoordinationTests",
+        dependencies: ["TernCoordination", "TernModel", "TernWire", nioCore],
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
