@@ -52,6 +52,27 @@ extension Broker: KafkaRequestHandling {
                 return try await answerAsync(request, DescribeLogDirsRequest.self) {
                     await self.describeLogDirs($0, head)
                 }
+            case .joinGroup:
+                let decoded = try Self.decodeBody(JoinGroupRequest.self, request)
+                return .response(await joinGroup(decoded, head, connection: connection).encoded(version: head.apiVersion))
+            case .syncGroup:
+                return try await answerAsync(request, SyncGroupRequest.self) { await self.syncGroup($0, head) }
+            case .heartbeat:
+                return try await answerAsync(request, HeartbeatRequest.self) { await self.heartbeat($0, head) }
+            case .leaveGroup:
+                return try await answerAsync(request, LeaveGroupRequest.self) { await self.leaveGroup($0, head) }
+            case .offsetCommit:
+                return try await answerAsync(request, OffsetCommitRequest.self) { await self.offsetCommit($0, head) }
+            case .offsetFetch:
+                return try await answerAsync(request, OffsetFetchRequest.self) { await self.offsetFetch($0, head) }
+            case .describeGroups:
+                return try await answerAsync(request, DescribeGroupsRequest.self) { await self.describeGroups($0, head) }
+            case .listGroups:
+                return try await answerAsync(request, ListGroupsRequest.self) { await self.listGroups($0, head) }
+            case .deleteGroups:
+                return try await answerAsync(request, DeleteGroupsRequest.self) { await self.deleteGroups($0, head) }
+            case .offsetDelete:
+                return try await answerAsync(request, OffsetDeleteRequest.self) { await self.offsetDelete($0, head) }
             case .describeCluster:
                 return try answer(request, DescribeClusterRequest.self) { self.describeCluster($0, head) }
             default:

@@ -53,6 +53,7 @@ extension Broker {
         if pullDue { await pullMetadata() }
         if repairDue { await announceAllLeaderships() }
         if balanceDue, await isServingController() { await balanceLeaders(now: now) }
+        if pullDue, await isServingController() { await ensureOffsetsTopic() }
     }
 
     /// The first controller leader of a new cluster names it.

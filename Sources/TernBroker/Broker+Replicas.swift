@@ -15,17 +15,21 @@ extension Broker {
         let logConfiguration = TopicConfig.logConfiguration(topic.configs, broker: configuration)
         for partition in partitions {
             let replicaIDs = topic.replicas[Int(partition.partition.rawValue)].map { NodeID($0) }
+            // `__consumer_offsets` replicas apply their committed records to the groups' state,
+            // and start after the state's snapshot.
+            let offsets = topic.name == Self.offsetsTopic ? openOffsetsPartition(partition) : nil
+            let hooks = offsets.map(offsetsHooks) ?? ReplicaHooks(leadership: { [weak self] partition, known in
+                self?.announceLeadership(partition, known)
+            })
             let replica = PartitionReplica(
                 topicPartition: partition, eventLoop: storageGroup.next(), localID: nodeID, leadership: leadership,
-                clock: clock, network: network,
-                hooks: ReplicaHooks(leadership: { [weak self] partition, known in
-                    self?.announceLeadership(partition, known)
-                }))
+                clock: clock, network: network, hooks: hooks)
             let report: RecoveryReport
             do throws(ReplicationError) {
                 report = try await replica.open(
                     directory: directory(of: partition), fileSystem: fileSystem, voters: replicaIDs,
-                    logConfiguration: logConfiguration, options: timing, seed: nextRandom())
+                    logConfiguration: logConfiguration, options: timing, seed: nextRandom(),
+                    applied: offsets?.appliedOffset, keepsCommittedEntries: offsets != nil)
             } catch {
                 throw BrokerStartupError("partition \(partition) cannot be opened: \(error)")
             }
@@ -42,6 +46,7 @@ extension Broker {
         for partition in partitions {
             let replica = state.withLock { $0.replicas.removeValue(forKey: partition) }
             await replica?.close()
+            if partition.topic == Self.offsetsTopic { closeOffsetsPartition(partition.partition) }
             do {
                 try FileManager.default.removeItem(atPath: directory(of: partition))
             } catch {

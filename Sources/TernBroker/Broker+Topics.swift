@@ -205,6 +205,10 @@ extension Broker {
                     outcomes.append(.refused(.unknownTopicOrPartition, "This server does not host this topic."))
                     continue
                 }
+                guard name != Self.offsetsTopic else {
+                    outcomes.append(.refused(.invalidTopicException, "The internal topic \(name) holds the groups' offsets and cannot be deleted."))
+                    continue
+                }
                 removed.append(name)
                 outcomes.append(TopicOutcome(error: .noError, message: nil, topic: topic))
             }

@@ -75,6 +75,10 @@ public final class Broker: Sendable {
     let admin = Mutex<AdminServer?>(nil)
     /// Request counters and scrape-time gauges.
     let metrics: BrokerMetrics
+    /// Consumer groups: the local `__consumer_offsets` replicas' state and the coordinators.
+    let groups = Mutex(GroupRegistry())
+    /// The coordinators' timer loop.
+    let groupTask = Mutex<Task<Void, Never>?>(nil)
 
     /// The advertised versions: only APIs that work (PROTOCOL.md §1.2 rule 5), with the low
     /// minimums librdkafka 2.0.2 needs to enable its features (§1.2: Produce from 0).
@@ -83,6 +87,8 @@ public final class Broker: Sendable {
         .apiVersions: 0...4, .createTopics: 2...7, .deleteTopics: 1...6, .offsetForLeaderEpoch: 2...4,
         .describeConfigs: 1...4, .describeLogDirs: 1...4, .createPartitions: 0...3,
         .incrementalAlterConfigs: 0...1, .describeCluster: 0...1,
+        .offsetCommit: 2...9, .offsetFetch: 1...9, .joinGroup: 0...9, .heartbeat: 0...4, .leaveGroup: 0...5,
+        .syncGroup: 0...5, .describeGroups: 0...5, .listGroups: 0...5, .deleteGroups: 0...2, .offsetDelete: 0...0,
     ])
 
     /// How often retention runs over every partition (Kafka's `log.retention.check.interval.ms`).
@@ -149,6 +155,7 @@ public final class Broker: Sendable {
             try await broker.openController()
             try await broker.startListener()
             broker.startMaintenance()
+            broker.startGroupMaintenance()
             try await broker.awaitJoined()
             broker.requestReconcile()
         } catch {
@@ -225,6 +232,7 @@ public final class Broker: Sendable {
     public func shutdown() async {
         retentionTask.withLock { $0?.cancel() }
         maintenance.withLock { $0?.cancel() }
+        groupTask.withLock { $0?.cancel() }
         heartbeatTask.withLock { $0?.cancel() }
         let adminServer = admin.withLock { server -> AdminServer? in
             defer { server = nil }
@@ -241,6 +249,14 @@ public final class Broker: Sendable {
             return Array(state.replicas.values)
         }
         for replica in replicas { await replica.close() }
+        // The replicas are closed: each offsets state is final; a snapshot now spares the
+        // replay at the next start.
+        let offsets = groups.withLock { registry -> [OffsetsPartition] in
+            for shard in registry.shards.values { shard.close() }
+            registry.shards = [:]
+            return Array(registry.partitions.values)
+        }
+        for partition in offsets { partition.snapshotIfDue(now: clock.now(), force: true) }
         let controllerReplica = cluster.withLock { state -> PartitionReplica? in
             defer { state.controllerReplica = nil }
             return state.controllerReplica

@@ -55,6 +55,23 @@ public struct BrokerConfiguration: Sendable, Equatable {
     /// `Limits.frameBytesMax`.
     public var requestBytesMax = 100 * 1024 * 1024
 
+    /// Partitions of `__consumer_offsets` (`offsets.topic.num.partitions`; Kafka has 50, a small
+    /// cluster needs fewer Raft groups). Fixed once the cluster created the topic.
+    public var offsetsTopicPartitions = 16
+    /// Replicas of `__consumer_offsets` (`offsets.topic.replication.factor`), capped at the
+    /// cluster's node count (`effectiveOffsetsReplicationFactor`).
+    public var offsetsTopicReplicationFactor = 3
+    /// How long the committed offsets of a group without members are kept
+    /// (`offsets.retention.minutes`, Kafka's 7 days).
+    public var offsetsRetentionMinutes: Int64 = 7 * 24 * 60
+    /// How long a new group waits for more members before its first rebalance
+    /// (`group.initial.rebalance.delay.ms`, Kafka's 3 s).
+    public var groupInitialRebalanceDelayMs: Int64 = 3_000
+    /// The shortest session timeout a member may ask for (`group.min.session.timeout.ms`).
+    public var groupMinSessionTimeoutMs: Int32 = 6_000
+    /// The longest session timeout a member may ask for (`group.max.session.timeout.ms`).
+    public var groupMaxSessionTimeoutMs: Int32 = 1_800_000
+
     /// The cluster's nodes (`controller.quorum.voters`), sorted by id. Empty: this node is a
     /// cluster of one. Every node of a cluster is given the same list; the first
     /// `Limits.controllerVotersMax` ids are the controller group's voters.
@@ -70,6 +87,9 @@ public struct BrokerConfiguration: Sendable, Equatable {
 
     /// Every node of the cluster (this one alone without seeds).
     public var clusterNodes: [NodeID] { seeds.isEmpty ? [nodeID] : seeds.map(\.id) }
+
+    /// Replicas of `__consumer_offsets`: the setting, at most one per node of the cluster.
+    public var effectiveOffsetsReplicationFactor: Int { min(offsetsTopicReplicationFactor, clusterNodes.count) }
 
     /// The address advertised to clients: `advertisedListener` if set, else the Kafka listener
     /// with a wildcard host replaced by `localhost` (a client cannot dial 0.0.0.0), which is
@@ -102,6 +122,11 @@ public struct BrokerConfiguration: Sendable, Equatable {
                     .conflict,
                     "controller.quorum.voters gives node \(nodeID) the address \(own.address), but rpc.listener is \(rpcListener)")
             }
+        }
+        guard groupMinSessionTimeoutMs <= groupMaxSessionTimeoutMs else {
+            throw BrokerConfigurationError(
+                .conflict,
+                "group.min.session.timeout.ms \(groupMinSessionTimeoutMs) is above group.max.session.timeout.ms \(groupMaxSessionTimeoutMs)")
         }
         if let advertisedListener, advertisedListener.isWildcard {
             throw BrokerConfigurationError(

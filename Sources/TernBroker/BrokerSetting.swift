@@ -38,6 +38,18 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
     case requestBytesMax = "socket.request.max.bytes"
     /// The cluster's nodes, `id@host:rpcport,...` (KRaft's `controller.quorum.voters`).
     case seeds = "controller.quorum.voters"
+    /// Partitions of `__consumer_offsets`, fixed when the cluster creates it.
+    case offsetsTopicPartitions = "offsets.topic.num.partitions"
+    /// Replicas of `__consumer_offsets` (at most the cluster's node count).
+    case offsetsTopicReplicationFactor = "offsets.topic.replication.factor"
+    /// How long committed offsets of a group without members are kept.
+    case offsetsRetentionMinutes = "offsets.retention.minutes"
+    /// How long a new group waits for more members before its first rebalance.
+    case groupInitialRebalanceDelayMs = "group.initial.rebalance.delay.ms"
+    /// The shortest session timeout a member may ask for.
+    case groupMinSessionTimeoutMs = "group.min.session.timeout.ms"
+    /// The longest session timeout a member may ask for.
+    case groupMaxSessionTimeoutMs = "group.max.session.timeout.ms"
 
     /// The config-file key.
     public var key: String { rawValue }
@@ -74,6 +86,12 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
         case .retentionMs: "--log-retention-ms"
         case .requestBytesMax: "--request-max-bytes"
         case .seeds: "--seeds"
+        case .offsetsTopicPartitions: "--offsets-topic-partitions"
+        case .offsetsTopicReplicationFactor: "--offsets-topic-replication-factor"
+        case .offsetsRetentionMinutes: "--offsets-retention-minutes"
+        case .groupInitialRebalanceDelayMs: "--group-initial-rebalance-delay-ms"
+        case .groupMinSessionTimeoutMs: "--group-min-session-timeout-ms"
+        case .groupMaxSessionTimeoutMs: "--group-max-session-timeout-ms"
         }
     }
 
@@ -107,6 +125,16 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
             let range = Int64(Limits.brokerRequestBytesMin)...Int64(Limits.frameBytesMax)
             configuration.requestBytesMax = Int(try field.integer(in: range))
         case .seeds: configuration.seeds = try field.seeds()
+        case .offsetsTopicPartitions:
+            configuration.offsetsTopicPartitions = Int(try field.integer(in: 1...Int64(Limits.offsetsTopicPartitionsMax)))
+        case .offsetsTopicReplicationFactor:
+            configuration.offsetsTopicReplicationFactor = Int(try field.integer(in: 1...Int64(Limits.raftMembersMax)))
+        case .offsetsRetentionMinutes: configuration.offsetsRetentionMinutes = try field.integer(in: 1...Int64(Int32.max))
+        case .groupInitialRebalanceDelayMs: configuration.groupInitialRebalanceDelayMs = try field.integer(in: 0...600_000)
+        case .groupMinSessionTimeoutMs:
+            configuration.groupMinSessionTimeoutMs = Int32(try field.integer(in: 1...Int64(Int32.max)))
+        case .groupMaxSessionTimeoutMs:
+            configuration.groupMaxSessionTimeoutMs = Int32(try field.integer(in: 1...Int64(Int32.max)))
         }
     }
 }

@@ -110,6 +110,11 @@ extension Broker {
             return .done(Self.produceFailure(
                 data.index, .unknownTopicOrPartition, "This server does not host this topic-partition.", version: version))
         }
+        guard name != Self.offsetsTopic else {
+            // Kafka's rule: only the coordinator writes the groups' records.
+            return .done(Self.produceFailure(
+                data.index, .invalidTopicException, "Cannot append to internal topic \(name)", version: version))
+        }
         guard let replica = replica(partition) else {
             return .done(Self.produceFailure(data.index, .notLeaderOrFollower, nil, version: version))
         }

@@ -1,10 +1,10 @@
 // FindCoordinator (key 10): v0–v4.
 //
 // Behaviour:
-// - Key type 0 (group): this broker, which is every group's coordinator while the broker is a
-//   cluster of one. (With consumer groups, the coordinator becomes the leader of the group's
-//   `__consumer_offsets` partition.) Advertised because librdkafka 2.0.2 enables LZ4 and group
-//   features only if FindCoordinator v0 is (PROTOCOL.md §1.2).
+// - Key type 0 (group): the leader of the group's `__consumer_offsets` partition (Kafka's hash,
+//   `abs(javaHashCode(group)) % partitions`), as `liveLeadership` sees it, with its address.
+//   COORDINATOR_NOT_AVAILABLE while the topic does not exist yet or the partition has no leader
+//   (clients retry). An empty group id is INVALID_REQUEST, as in Kafka.
 // - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE: Tern has no transactions.
 // - Other key types: INVALID_REQUEST.
 // - v4 answers every key of `CoordinatorKeys` (batched, KIP-699); v0–v3 the single `Key`.
@@ -16,28 +16,37 @@ import TernWire
 
 extension Broker {
     func findCoordinator(_ request: FindCoordinatorRequest, _ head: KafkaRequestHead) -> FindCoordinatorResponse {
-        let address = advertisedAddress
-        let error: ErrorCode
-        let message: String?
-        switch request.keyType {
-        case 0:
-            (error, message) = (.noError, nil)
-        case 1:
-            (error, message) = (.coordinatorNotAvailable, "Tern has no transactions")
-        default:
-            (error, message) = (.invalidRequest, "unknown coordinator key type \(request.keyType)")
+        let keys = head.apiVersion >= 4 ? request.coordinatorKeys : [request.key]
+        let brokers = knownBrokers
+        let answers = keys.prefix(Limits.listedGroupsMax).map { key -> FindCoordinatorResponse.Coordinator in
+            let (error, message, node): (ErrorCode, String?, Int32?)
+            switch request.keyType {
+            case 0 where key.isEmpty:
+                (error, message, node) = (.invalidRequest, "the group id is empty", nil)
+            case 0:
+                if let partition = offsetsPartition(of: key), let leader = liveLeadership(of: partition)?.leader {
+                    (error, message, node) = (.noError, nil, leader.rawValue)
+                } else {
+                    (error, message, node) = (.coordinatorNotAvailable, "The coordinator is not available.", nil)
+                }
+            case 1:
+                (error, message, node) = (.coordinatorNotAvailable, "Tern has no transactions", nil)
+            default:
+                (error, message, node) = (.invalidRequest, "unknown coordinator key type \(request.keyType)", nil)
+            }
+            guard let node, let broker = brokers.first(where: { $0.id == node }) else {
+                let failure = error == .noError ? ErrorCode.coordinatorNotAvailable : error
+                return FindCoordinatorResponse.Coordinator(
+                    key: key, nodeId: -1, host: "", port: -1, errorCode: failure.rawValue,
+                    errorMessage: message ?? "The coordinator is not available.")
+            }
+            return FindCoordinatorResponse.Coordinator(
+                key: key, nodeId: node, host: broker.host, port: broker.port, errorCode: 0, errorMessage: nil)
         }
-        let node = error == .noError ? nodeID.rawValue : -1
-        let host = error == .noError ? address.host : ""
-        let port = error == .noError ? Int32(address.port) : -1
-        if head.apiVersion >= 4 {
-            return FindCoordinatorResponse(
-                coordinators: request.coordinatorKeys.map { key in
-                    FindCoordinatorResponse.Coordinator(
-                        key: key, nodeId: node, host: host, port: port, errorCode: error.rawValue, errorMessage: message)
-                })
-        }
+        if head.apiVersion >= 4 { return FindCoordinatorResponse(coordinators: Array(answers)) }
+        let one = answers.first ?? FindCoordinatorResponse.Coordinator(
+            key: "", nodeId: -1, host: "", port: -1, errorCode: ErrorCode.invalidRequest.rawValue, errorMessage: nil)
         return FindCoordinatorResponse(
-            errorCode: error.rawValue, errorMessage: message, nodeId: node, host: host, port: port)
+            errorCode: one.errorCode, errorMessage: one.errorMessage, nodeId: one.nodeId, host: one.host, port: one.port)
     }
 }

@@ -49,6 +49,8 @@ public enum ApiKey: Int16, Sendable, CaseIterable {
     case deleteGroups = 42
     /// IncrementalAlterConfigs (key 44).
     case incrementalAlterConfigs = 44
+    /// OffsetDelete (key 47).
+    case offsetDelete = 47
     /// DescribeCluster (key 60).
     case describeCluster = 60
 
@@ -78,6 +80,7 @@ public enum ApiKey: Int16, Sendable, CaseIterable {
         case .createPartitions: "CreatePartitions"
         case .deleteGroups: "DeleteGroups"
         case .incrementalAlterConfigs: "IncrementalAlterConfigs"
+        case .offsetDelete: "OffsetDelete"
         case .describeCluster: "DescribeCluster"
         }
     }
@@ -178,6 +181,10 @@ public enum ApiRegistry {
         ApiDescriptor(
             apiKey: .incrementalAlterConfigs, versions: 0...1, firstFlexibleVersion: 1,
             request: IncrementalAlterConfigsRequest.self, response: IncrementalAlterConfigsResponse.self
+        ),
+        ApiDescriptor(
+            apiKey: .offsetDelete, versions: 0...0, firstFlexibleVersion: nil,
+            request: OffsetDeleteRequest.self, response: OffsetDeleteResponse.self
         ),
         ApiDescriptor(
             apiKey: .describeCluster, versions: 0...1, firstFlexibleVersion: 0,

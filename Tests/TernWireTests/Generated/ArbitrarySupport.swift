@@ -62,6 +62,8 @@ let allArbitraryMessageTypes: [any ArbitraryMessage.Type] = [
     DeleteGroupsResponse.self,
     IncrementalAlterConfigsRequest.self,
     IncrementalAlterConfigsResponse.self,
+    OffsetDeleteRequest.self,
+    OffsetDeleteResponse.self,
     DescribeClusterRequest.self,
     DescribeClusterResponse.self,
 ]

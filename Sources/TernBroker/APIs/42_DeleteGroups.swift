@@ -1,0 +1,49 @@
+// DeleteGroups (key 42): v0–v2.
+//
+// Behaviour:
+// - Per group, on its coordinator: NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND if
+//   neither the coordinator nor the committed offsets know it; otherwise tombstones for its
+//   metadata and every committed offset are appended as one batch and the answer waits for
+//   the Raft commit.
+import TernCoordination
+import TernModel
+import TernTransport
+import TernWire
+
+extension Broker {
+    func deleteGroups(_ request: DeleteGroupsRequest, _ head: KafkaRequestHead) async -> DeleteGroupsResponse {
+        var results: [DeleteGroupsResponse.DeletableGroupResult] = []
+        for group in request.groupsNames.prefix(Limits.listedGroupsMax) {
+            results.append(.init(groupId: group, errorCode: await deleteGroup(group).rawValue))
+        }
+        return DeleteGroupsResponse(results: results)
+    }
+
+    private func deleteGroup(_ group: String) async -> ErrorCode {
+        let shard: GroupShard
+        switch await coordinator(for: group) {
+        case .failure(let error): return error
+        case .success(let found): shard = found
+        }
+        let state = shard.offsets.current
+        let offsets = state.offsets(of: group).keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        let stored = state.groups[group] != nil
+        let verdict = shard.delete(group, now: clock.now())
+        switch verdict {
+        case .noError: break
+        case .groupIdNotFound where stored || !offsets.isEmpty: break
+        default: return verdict
+        }
+        var records = offsets.map { OffsetsRecord.offsetCommit($0, nil) }
+        records.append(.groupMetadata(group: group, nil))
+        var start = 0
+        // Bounded: one batch per `offsetsRecordsPerBatchMax` records.
+        while start < records.count {
+            let end = min(records.count, start + Limits.offsetsRecordsPerBatchMax)
+            let error = await GroupShard.append(Array(records[start..<end]), to: shard.replica, clock: clock)
+            guard error == .noError else { return error }
+            start = end
+        }
+        return .noError
+    }
+}
