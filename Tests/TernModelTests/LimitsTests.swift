@@ -11,6 +11,11 @@ import TernModel
         #expect(Limits.batchBytesMax <= Limits.decompressedBatchBytesMax)
     }
 
+    @Test func coordinationLimitsNest() {
+        #expect(Limits.offsetsRecordsPerBatchMax <= Limits.recordsPerBatchMax)
+        #expect(Limits.offsetsRecordsPerBatchMax <= Limits.offsetsSnapshotRecordsMax)
+    }
+
     @Test func sequenceWrapsAtInt32Max() {
         #expect(Sequence(Int32.max).advanced(by: 1) == Sequence(0))
         #expect(Sequence(Int32.max - 1).advanced(by: 3) == Sequence(1))
