@@ -10,6 +10,8 @@
 //   OFFSET_METADATA_TOO_LARGE for metadata over 4 KiB; the rest are committed together.
 // - v2–v4 `RetentionTimeMs` other than -1 is stored as the offset's expiry time.
 // - A failed append answers NOT_COORDINATOR (leadership moved) or COORDINATOR_NOT_AVAILABLE.
+import Synchronization
+import TernController
 import TernCoordination
 import TernModel
 import TernTransport

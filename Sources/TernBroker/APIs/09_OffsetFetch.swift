@@ -8,6 +8,8 @@
 // - v1 reports coordinator errors per partition, v2–v7 in the top-level error, v8+ per group
 //   (the multi-group request shape).
 // - `RequireStable` (v7+) changes nothing: Tern has no transactions, so nothing is pending.
+import Synchronization
+import TernController
 import TernCoordination
 import TernModel
 import TernTransport

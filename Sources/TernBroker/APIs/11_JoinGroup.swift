@@ -21,7 +21,9 @@ extension Broker {
         let shard: GroupShard
         switch await coordinator(for: request.groupId) {
         case .failure(let error):
-            return JoinGroupResponse(errorCode: error.rawValue, generationId: -1, leader: "", memberId: request.memberId)
+            return JoinGroupResponse(
+                errorCode: error.rawValue, generationId: -1, protocolName: head.apiVersion >= 7 ? nil : "", leader: "",
+                memberId: request.memberId)
         case .success(let found):
             shard = found
         }
@@ -36,7 +38,8 @@ extension Broker {
         let result = await shard.join(input, now: clock.now())
         return JoinGroupResponse(
             errorCode: result.error.rawValue, generationId: result.generation, protocolType: result.protocolType,
-            protocolName: result.protocolName, leader: result.leader, skipAssignment: false, memberId: result.memberID,
+            // Before v7 the protocol name is not nullable: "" stands for none.
+            protocolName: head.apiVersion >= 7 ? result.protocolName : (result.protocolName ?? ""), leader: result.leader, skipAssignment: false, memberId: result.memberID,
             members: result.members.map {
                 JoinGroupResponse.JoinGroupResponseMember(
                     memberId: $0.memberID, groupInstanceId: $0.groupInstanceID, metadata: ByteBuffer(bytes: $0.metadata))

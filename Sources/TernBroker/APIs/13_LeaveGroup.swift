@@ -25,7 +25,7 @@ extension Broker {
             let result = shard.leave(groupID: request.groupId, members: leaving, now: clock.now())
             guard batched else {
                 // One member: its error is the request's.
-                let error = result.error != .noError ? result.error : (result.members.first ?? .noError)
+                let error = result.error != .noError ? result.error : (result.members.first ?? ErrorCode.noError)
                 return LeaveGroupResponse(errorCode: error.rawValue, members: [])
             }
             return LeaveGroupResponse(

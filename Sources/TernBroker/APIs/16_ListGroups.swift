@@ -8,6 +8,8 @@
 //   the groups of the others.
 // - v4 `StatesFilter` (case-insensitive, as Kafka), v5 `TypesFilter` ("classic": every Tern
 //   group is a classic group; other types match nothing). v5 `GroupType` is "classic".
+import Synchronization
+import TernController
 import TernCoordination
 import TernModel
 import TernTransport
@@ -42,7 +44,7 @@ extension Broker {
         let types = Set(request.typesFilter.map { $0.lowercased() })
         let groups = listed.values
             .filter { states.isEmpty || states.contains($0.groupState.lowercased()) }
-            .filter { types.isEmpty || types.contains("classic") }
+            .filter { _ in types.isEmpty || types.contains("classic") }
             .sorted { $0.groupId < $1.groupId }
             .prefix(Limits.listedGroupsMax)
         return ListGroupsResponse(errorCode: error.rawValue, groups: Array(groups))

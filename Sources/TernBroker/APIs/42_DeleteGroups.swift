@@ -5,6 +5,8 @@
 //   neither the coordinator nor the committed offsets know it; otherwise tombstones for its
 //   metadata and every committed offset are appended as one batch and the answer waits for
 //   the Raft commit.
+import Synchronization
+import TernController
 import TernCoordination
 import TernModel
 import TernTransport

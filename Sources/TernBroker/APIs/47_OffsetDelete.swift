@@ -6,6 +6,8 @@
 //   (Kafka's rule for "consumer" groups), UNKNOWN_TOPIC_OR_PARTITION for a partition the
 //   cluster does not have. The other partitions' commits get tombstones in one batch, answered
 //   after the Raft commit.
+import Synchronization
+import TernController
 import TernCoordination
 import TernModel
 import TernTransport

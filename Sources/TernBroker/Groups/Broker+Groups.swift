@@ -18,6 +18,12 @@ struct GroupRegistry: Sendable {
     var lastExpiry: Int64 = 0
 }
 
+/// The coordinator of a group on this broker, or the error a group call answers with.
+enum CoordinatorLookup: Sendable {
+    case success(GroupShard)
+    case failure(ErrorCode)
+}
+
 extension Broker {
     /// The internal topic of committed offsets and group metadata (Kafka's name, so tools that
     /// know Kafka recognise it).
@@ -86,14 +92,14 @@ extension Broker {
     /// The coordinator of `group` on this broker: NOT_COORDINATOR when another broker leads the
     /// group's partition (or none does), COORDINATOR_NOT_AVAILABLE before the topic exists,
     /// COORDINATOR_LOAD_IN_PROGRESS while this leader has not applied its whole log yet.
-    func coordinator(for group: String) async -> Result<GroupShard, ErrorCode> {
+    func coordinator(for group: String) async -> CoordinatorLookup {
         guard let partition = offsetsPartition(of: group) else { return .failure(.coordinatorNotAvailable) }
         return await coordinator(of: partition)
     }
 
     /// The coordinator of one `__consumer_offsets` partition, built on first use after this
     /// broker became its leader.
-    func coordinator(of partition: TopicPartition) async -> Result<GroupShard, ErrorCode> {
+    func coordinator(of partition: TopicPartition) async -> CoordinatorLookup {
         guard let known = leadership.leadership(of: partition), known.leader == nodeID,
             let replica = replica(partition),
             let offsets = groups.withLock({ $0.partitions[partition.partition] })
