@@ -44,12 +44,12 @@ import Testing
             try await broker.createTopic("alpha", partitions: 1)
             for version: Int16 in [1, 4, 9, 12] {
                 let all = try await broker.metadata(nil, version: version)
-                #expect(Set(all.topics.filter { !$0.isInternal }.compactMap(\.name)) == ["alpha", "beta"], "v\(version) null")
+                #expect(Set(all.clientTopicNames) == ["alpha", "beta"], "v\(version) null")
                 let none = try await broker.metadata([], version: version)
                 #expect(none.topics.isEmpty, "v\(version) empty")
             }
             let v0 = try await broker.call(MetadataRequest(topics: []), version: 0)
-            #expect(Set(v0.topics.filter { !$0.isInternal }.compactMap(\.name)) == ["alpha", "beta"])
+            #expect(Set(v0.clientTopicNames) == ["alpha", "beta"])
             let beta = try #require(try await broker.metadata(["beta"], version: 1).topics.first)
             #expect(beta.partitions.map(\.partitionIndex).sorted() == [0, 1])
         }
@@ -133,7 +133,7 @@ import Testing
             let invalid = try #require(try await broker.metadata(["in valid"], version: 12, allowAutoCreation: true).topics.first)
             #expect(invalid.errorCode == 17)
             let all = try await broker.metadata(nil, version: 12)
-            #expect(Set(all.topics.filter { !$0.isInternal }.compactMap(\.name)) == ["auto-v12", "auto-v1"])
+            #expect(Set(all.clientTopicNames) == ["auto-v12", "auto-v1"])
             // Produce to an unknown topic also creates it.
             let offset = try await broker.produceOK("auto-produce", records: TestBatch.records(1))
             #expect(offset == 1)

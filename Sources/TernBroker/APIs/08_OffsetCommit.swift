@@ -67,14 +67,7 @@ extension Broker {
                 return nil
             })
         }
-        var written = ErrorCode.noError
-        // One batch per `offsetsRecordsPerBatchMax` records, each waited for.
-        var start = 0
-        while start < records.count, written == .noError {
-            let end = min(records.count, start + Limits.offsetsRecordsPerBatchMax)
-            written = await GroupShard.append(Array(records[start..<end]), to: shard.replica, clock: clock)
-            start = end
-        }
+        let written = await shard.appendAll(records)
         return OffsetCommitResponse(
             topics: zip(request.topics, decided).map { topic, errors in
                 OffsetCommitResponse.OffsetCommitResponseTopic(

@@ -82,7 +82,8 @@ extension Broker {
         case .failure(let error): return (error, [])
         case .success(let found): shard = found
         }
-        let state = shard.offsets.current
+        // Only this group's offsets are copied out (a copy of one group, not of the partition).
+        let committed = shard.offsets.read { $0.offsets(of: group) }
         if let wanted {
             return (
                 .noError,
@@ -91,7 +92,7 @@ extension Broker {
                         topic,
                         partitions.map { partition in
                             let key = OffsetCommitKey(group: group, topic: topic, partition: partition)
-                            guard let value = state.committed(key) else {
+                            guard let value = committed[key] else {
                                 return FetchedOffset(partition: partition, offset: -1, leaderEpoch: -1, metadata: "")
                             }
                             return FetchedOffset(
@@ -103,7 +104,7 @@ extension Broker {
             )
         }
         var byTopic: [String: [FetchedOffset]] = [:]
-        for (key, value) in state.offsets(of: group) {
+        for (key, value) in committed {
             byTopic[key.topic, default: []].append(
                 FetchedOffset(
                     partition: key.partition, offset: value.offset.rawValue, leaderEpoch: value.leaderEpoch,

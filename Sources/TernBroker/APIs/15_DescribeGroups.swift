@@ -48,11 +48,10 @@ extension Broker {
                             memberAssignment: ByteBuffer(bytes: $0.assignment))
                     }, authorizedOperations: notRequested)
             }
-            let state = shard.offsets.current
-            let known = state.groups[group] != nil || !state.offsets(of: group).isEmpty
+            let (known, protocolType) = shard.offsets.read { ($0.knows(group), $0.groups[group]?.protocolType) }
             return DescribeGroupsResponse.DescribedGroup(
                 errorCode: 0, groupId: group, groupState: (known ? GroupState.empty : GroupState.dead).rawValue,
-                protocolType: state.groups[group]?.protocolType ?? "", protocolData: "", members: [],
+                protocolType: protocolType ?? "", protocolData: "", members: [],
                 authorizedOperations: notRequested)
         }
     }

@@ -32,11 +32,12 @@ extension Broker {
                         groupId: group.groupID, protocolType: group.protocolType, groupState: group.state.rawValue,
                         groupType: "classic")
                 }
-                let state = shard.offsets.current
-                for group in state.groupIDs where listed[group] == nil {
-                    listed[group] = .init(
-                        groupId: group, protocolType: state.groups[group]?.protocolType ?? "",
-                        groupState: GroupState.empty.rawValue, groupType: "classic")
+                shard.offsets.read { state in
+                    for group in state.groupIDs where listed[group] == nil {
+                        listed[group] = .init(
+                            groupId: group, protocolType: state.groups[group]?.protocolType ?? "",
+                            groupState: GroupState.empty.rawValue, groupType: "classic")
+                    }
                 }
             }
         }

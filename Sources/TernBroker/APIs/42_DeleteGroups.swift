@@ -27,25 +27,15 @@ extension Broker {
         case .failure(let error): return error
         case .success(let found): shard = found
         }
-        let state = shard.offsets.current
-        let offsets = state.offsets(of: group).keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        let stored = state.groups[group] != nil
+        let (offsets, known) = shard.offsets.read { ($0.offsets(of: group).keys.sorted(), $0.knows(group)) }
         let verdict = shard.delete(group, now: clock.now())
         switch verdict {
         case .noError: break
-        case .groupIdNotFound where stored || !offsets.isEmpty: break
+        case .groupIdNotFound where known: break
         default: return verdict
         }
         var records = offsets.map { OffsetsRecord.offsetCommit($0, nil) }
         records.append(.groupMetadata(group: group, nil))
-        var start = 0
-        // Bounded: one batch per `offsetsRecordsPerBatchMax` records.
-        while start < records.count {
-            let end = min(records.count, start + Limits.offsetsRecordsPerBatchMax)
-            let error = await GroupShard.append(Array(records[start..<end]), to: shard.replica, clock: clock)
-            guard error == .noError else { return error }
-            start = end
-        }
-        return .noError
+        return await shard.appendAll(records)
     }
 }

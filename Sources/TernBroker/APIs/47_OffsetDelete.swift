@@ -21,9 +21,9 @@ extension Broker {
         case .failure(let error): return OffsetDeleteResponse(errorCode: error.rawValue, topics: [])
         case .success(let found): shard = found
         }
-        let state = shard.offsets.current
         let description = shard.describe(group)
-        guard description != nil || state.groups[group] != nil || !state.offsets(of: group).isEmpty else {
+        let committed = shard.offsets.read { $0.offsets(of: group) }
+        guard description != nil || shard.offsets.read({ $0.knows(group) }) else {
             return OffsetDeleteResponse(errorCode: ErrorCode.groupIdNotFound.rawValue, topics: [])
         }
         var subscribed = Set<String>()
@@ -42,18 +42,11 @@ extension Broker {
                 else { return .unknownTopicOrPartition }
                 if subscribed.contains(topic.name) { return .groupSubscribedToTopic }
                 let key = OffsetCommitKey(group: group, topic: topic.name, partition: partition.partitionIndex)
-                if state.committed(key) != nil { records.append(.offsetCommit(key, nil)) }
+                if committed[key] != nil { records.append(.offsetCommit(key, nil)) }
                 return nil
             })
         }
-        var written = ErrorCode.noError
-        var start = 0
-        // Bounded: one batch per `offsetsRecordsPerBatchMax` records.
-        while start < records.count, written == .noError {
-            let end = min(records.count, start + Limits.offsetsRecordsPerBatchMax)
-            written = await GroupShard.append(Array(records[start..<end]), to: shard.replica, clock: clock)
-            start = end
-        }
+        let written = await shard.appendAll(records)
         return OffsetDeleteResponse(
             errorCode: 0,
             topics: zip(request.topics, decided).map { topic, errors in

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import TernController
 import TernCoordination
@@ -126,7 +127,7 @@ extension Broker {
         }
         logger.info(
             "coordinating groups", metadata: ["partition": "\(partition)", "epoch": "\(known.epoch)",
-                "groups": "\(offsets.current.groupIDs.count)"])
+                "groups": "\(offsets.read(\.groupIDs).count)"])
         return .success(created)
     }
 
@@ -196,7 +197,10 @@ extension Broker {
             if leadership.leadership(of: partition)?.leader == nodeID { _ = await coordinator(of: partition) }
         }
         if snapshotDue {
-            for offsets in partitions { offsets.snapshotIfDue(now: now) }
+            // The writes fsync: they run on a storage loop, never on the task pool.
+            for offsets in partitions {
+                try? await storageGroup.next().submit { offsets.snapshotIfDue(now: now) }.get()
+            }
         }
         if expiryDue {
             for shard in shards where !shard.isClosed { await expireOffsets(shard, now: now) }
@@ -206,19 +210,20 @@ extension Broker {
     /// Writes tombstones for the offsets of groups without members that outlived
     /// `offsets.retention.minutes`, and for groups left with neither members nor offsets.
     private func expireOffsets(_ shard: GroupShard, now: TimestampMs) async {
-        let state = shard.offsets.current
         let retentionMs = configuration.offsetsRetentionMinutes * 60_000
-        let expired = state.expiredOffsets(now: now, retentionMs: retentionMs, hasMembers: { shard.hasMembers($0) })
+        let expired = shard.offsets.read {
+            $0.expiredOffsets(now: now, retentionMs: retentionMs, hasMembers: { shard.hasMembers($0) })
+        }
         guard !expired.isEmpty else { return }
         let prefix = expired.prefix(Limits.offsetsRecordsPerBatchMax)
         let records = prefix.map { OffsetsRecord.offsetCommit($0, nil) }
-        let error = await GroupShard.append(Array(records), to: shard.replica, clock: clock)
+        let error = await shard.appendAll(Array(records))
         guard error == .noError else { return }
         logger.info(
             "expired committed offsets", metadata: ["partition": "\(shard.partition)", "offsets": "\(records.count)"])
-        let emptied = shard.offsets.current.expiredGroups(hasMembers: { shard.hasMembers($0) })
+        let emptied = shard.offsets.read { $0.expiredGroups(hasMembers: { shard.hasMembers($0) }) }
         for group in emptied.prefix(Limits.offsetsRecordsPerBatchMax) where shard.delete(group, now: now) == .noError {
-            _ = await GroupShard.append([.groupMetadata(group: group, nil)], to: shard.replica, clock: clock)
+            _ = await shard.appendAll([.groupMetadata(group: group, nil)])
         }
     }
 }

@@ -54,7 +54,7 @@ final class GroupShard: Sendable {
         self.offsets = offsets
         self.logger = logger
         let coordinator = GroupCoordinator(
-            configuration: configuration, seed: seed, loaded: offsets.current.groups, now: clock.now())
+            configuration: configuration, seed: seed, loaded: offsets.read(\.groups), now: clock.now())
         held = Mutex(Held(coordinator: coordinator))
     }
 
@@ -228,6 +228,21 @@ final class GroupShard: Sendable {
                 perform(outputs)
             }
         }
+    }
+
+    /// Appends `records` in batches of at most `Limits.offsetsRecordsPerBatchMax`, each waited
+    /// for; stops at the first failure.
+    /// - Returns: noError, or the first batch's error as `append` maps it.
+    func appendAll(_ records: [OffsetsRecord]) async -> ErrorCode {
+        var start = 0
+        // Bounded: one round per batch.
+        while start < records.count {
+            let end = min(records.count, start + Limits.offsetsRecordsPerBatchMax)
+            let error = await Self.append(Array(records[start..<end]), to: replica, clock: clock)
+            guard error == .noError else { return error }
+            start = end
+        }
+        return .noError
     }
 
     /// Appends `records` as one batch to the partition and waits for the Raft commit.

@@ -53,8 +53,12 @@ final class OffsetsPartition: Sendable {
     /// The offset entries up to which the snapshot holds (the replica skips them).
     var appliedOffset: Offset? { state.withLock { $0.offsets.appliedOffset } }
 
-    /// The current state (a copy).
-    var current: OffsetsState { state.withLock { $0.offsets } }
+    /// Runs `body` on the current state under the lock. Callers read what they need instead of
+    /// keeping a copy: a copy alive while the replica applies the next commit would make that
+    /// apply duplicate every dictionary of the partition (copy on write).
+    func read<Result>(_ body: (OffsetsState) -> Result) -> Result {
+        state.withLock { body($0.offsets) }
+    }
 
     /// Applies committed entries (on the replica's executor, before the proposer's ticket
     /// completes, so a commit is visible to OffsetFetch once OffsetCommit is answered).

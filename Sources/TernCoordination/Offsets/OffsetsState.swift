@@ -72,6 +72,12 @@ public struct OffsetsState: Sendable, Equatable {
         offsetsByGroup[group] ?? [:]
     }
 
+    /// Whether the partition knows `group`: stored metadata or a committed offset (a group an
+    /// Empty DescribeGroups shows, DeleteGroups and OffsetDelete act on).
+    public func knows(_ group: String) -> Bool {
+        groups[group] != nil || offsetsByGroup[group]?.isEmpty == false
+    }
+
     /// Groups with metadata or with at least one committed offset (simple consumers commit
     /// without ever joining, and ListGroups still shows them, as Kafka does), sorted.
     public var groupIDs: [String] {

@@ -432,3 +432,15 @@ enum TestBatch {
         return result
     }
 }
+
+extension MetadataResponse {
+    /// The names of the clients' topics: every topic but the cluster's internal ones
+    /// (`__consumer_offsets`), which a broker creates by itself. By name, because Metadata v0
+    /// has no `IsInternal` field.
+    var clientTopicNames: [String] { topics.compactMap(\.name).filter { !$0.hasPrefix("__") } }
+}
+
+/// The partition directories of the clients' topics in a data directory's `topics`.
+func clientPartitionDirectories(_ topicsDirectory: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: topicsDirectory).filter { !$0.hasPrefix("__") }.sorted()
+}

@@ -806,8 +806,9 @@ class Run:
         self.case("unknown API key 999 closed", lambda n: self.closed_after(n, self.frame(999, 0, b"")))
         self.case("unknown API key -1 closed", lambda n: self.closed_after(n, self.frame(-1, 0, b"")))
         self.case(
-            "unadvertised API key 11 (JoinGroup v0) closed",
-            lambda n: self.closed_after(n, self.frame(11, 0, string("g") + i32(1000) + string("") + string("c") + i32(0))),
+            # Transactions are not served: AddPartitionsToTxn is never advertised.
+            "unadvertised API key 24 (AddPartitionsToTxn v0) closed",
+            lambda n: self.closed_after(n, self.frame(24, 0, string("t") + i64(1) + i16(0) + i32(0))),
         )
         # Garbage headers: client_id longer than the frame, invalid negative length, a frame
         # shorter than the fixed header.
