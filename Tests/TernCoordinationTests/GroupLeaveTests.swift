@@ -52,7 +52,7 @@ import Testing
         let a = script.joinNew(client: "a")
         let b = script.joinNew(client: "b")
         let staticJoin = script.join(Request.join(instance: "inst-1", client: "s"))
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         let staticID = script.joinAnswers[staticJoin]?.memberID ?? ""
         #expect(staticID.hasPrefix("inst-1-"))
         let pending = script.join(Request.join(client: "p"))

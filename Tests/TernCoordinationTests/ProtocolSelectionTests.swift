@@ -17,7 +17,7 @@ import Testing
         let joined = lists.enumerated().map { index, protocols in
             script.joinNew(client: "c\(index)", protocols: protocols)
         }
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         return joined.first.flatMap { script.joinAnswers[$0.pending] }
     }
 

@@ -51,7 +51,7 @@ import Testing
     func seededIDs() {
         func firstID(seed: UInt64) -> String {
             var script = GroupScript(seed: seed)
-            return script.joinAnswers[script.join(Request.join())]?.memberID ?? ""
+            return script.joinAnswer(Request.join())?.memberID ?? ""
         }
         #expect(firstID(seed: 1) == firstID(seed: 1))
         #expect(firstID(seed: 1) != firstID(seed: 2))
@@ -62,7 +62,7 @@ import Testing
         var script = GroupScript()
         let pending = script.join(Request.join(client: "old", requireKnown: false))
         #expect(!script.isAnswered(pending))
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         let answer = script.joinAnswers[pending]
         #expect(answer?.error == .noError)
         #expect(answer?.memberID.hasPrefix("old-") == true)
@@ -78,7 +78,7 @@ import Testing
         let c = script.joinNew(client: "c", protocols: [GroupProtocol(name: "range", metadata: [3])])
         script.advance(by: 2_000)
         #expect(!script.isAnswered(a.pending), "a member joined during the delay, so it is extended")
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         let answers = [a, b, c].compactMap { script.joinAnswers[$0.pending] }
         #expect(answers.count == 3)
         #expect(answers.allSatisfy { $0.generation == 1 && $0.leader == a.memberID && $0.error == .noError })
@@ -113,7 +113,7 @@ import Testing
     @Test("request errors: INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, UNKNOWN_MEMBER_ID")
     func requestErrors() {
         var script = GroupScript()
-        func error(_ input: JoinGroupInput) -> ErrorCode? { script.joinAnswers[script.join(input)]?.error }
+        func error(_ input: JoinGroupInput) -> ErrorCode? { script.joinAnswer(input)?.error }
         #expect(error(Request.join(group: "")) == .invalidGroupId)
         #expect(error(Request.join(session: 5_999)) == .invalidSessionTimeout)
         #expect(error(Request.join(session: 1_800_001)) == .invalidSessionTimeout)
@@ -126,7 +126,7 @@ import Testing
     @Test("INCONSISTENT_GROUP_PROTOCOL: no protocols, no type, another type, nothing in common")
     func inconsistentProtocols() {
         var script = GroupScript()
-        func error(_ input: JoinGroupInput) -> ErrorCode? { script.joinAnswers[script.join(input)]?.error }
+        func error(_ input: JoinGroupInput) -> ErrorCode? { script.joinAnswer(input)?.error }
         #expect(error(Request.join(protocols: [])) == .inconsistentGroupProtocol)
         #expect(error(Request.join(type: "")) == .inconsistentGroupProtocol)
         #expect(script.coordinator.listGroups().isEmpty)
@@ -173,7 +173,7 @@ import Testing
         var script = GroupScript()
         let a = script.joinNew(client: "a")
         let b = script.joinNew(client: "b")
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         #expect(script.state() == .completingRebalance)
         let again = script.join(Request.join(member: a.memberID, client: "a"))
         #expect(script.joinAnswers[again]?.generation == 1)
@@ -188,7 +188,7 @@ import Testing
         let repeated = script.join(Request.join(member: a.memberID, client: "a"))
         #expect(script.joinAnswers[a.pending]?.error == .rebalanceInProgress)
         #expect(!script.isAnswered(repeated))
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         #expect(script.joinAnswers[repeated]?.generation == 1)
     }
 }

@@ -42,6 +42,19 @@ struct GroupScript {
         return pending
     }
 
+    /// A join and its answer, if it was answered at once. (Two steps: in `joinAnswers[join(…)]` Swift reads
+    /// `joinAnswers` before the call runs, so the answer would never be seen.)
+    mutating func joinAnswer(_ input: JoinGroupInput) -> JoinGroupResult? {
+        let pending = join(input)
+        return joinAnswers[pending]
+    }
+
+    /// A sync and its answer, if it was answered at once.
+    mutating func syncAnswer(_ input: SyncGroupInput) -> SyncGroupResult? {
+        let pending = sync(input)
+        return syncAnswers[pending]
+    }
+
     mutating func heartbeat(_ memberID: String, generation: Int32, group: String = "g", instance: String? = nil)
         -> ErrorCode
     {
@@ -86,6 +99,18 @@ struct GroupScript {
         record(coordinator.tick(now: now))
     }
 
+    /// Moves the clock through the initial rebalance delay until `group`'s join phase ends. Kafka runs the delay
+    /// once more after a round in which new members joined (`newMemberAdded`), so members that join together
+    /// take two rounds; the rounds are bounded (the delay never outlasts the rebalance timeout).
+    mutating func passInitialDelay(_ group: String = "g") {
+        let roundsMax = 20
+        for _ in 0..<roundsMax {
+            advance(by: configuration.initialRebalanceDelayMs)
+            if state(group) != .preparingRebalance { return }
+        }
+        Issue.record("\(group) still preparing after \(roundsMax) rounds of the initial delay")
+    }
+
     // MARK: looking
 
     func state(_ group: String = "g") -> GroupState? { coordinator.describe(group)?.state }
@@ -117,7 +142,7 @@ struct GroupScript {
     mutating func formStableGroup(clients: [String], group: String = "g", session: Int32 = 10_000,
                                   rebalance: Int32 = 30_000) -> (members: [String], generation: Int32) {
         let joined = clients.map { joinNew(client: $0, group: group, session: session, rebalance: rebalance) }
-        advance(by: configuration.initialRebalanceDelayMs)
+        passInitialDelay(group)
         let answers = joined.compactMap { joinAnswers[$0.pending] }
         #expect(answers.count == clients.count, "every join answered after the initial delay")
         let generation = answers.first?.generation ?? -1

@@ -17,7 +17,7 @@ import Testing
         #expect(preparing?.members == [MemberDescription(
             memberID: a.memberID, groupInstanceID: nil, clientID: "a", clientHost: "/10.0.0.1", metadata: [],
             assignment: [])])
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         let completing = script.coordinator.describe("g")
         #expect(completing?.protocolName == "range")
         #expect(completing?.members.first?.metadata == [1, 1])
@@ -54,7 +54,7 @@ import Testing
         #expect(script.coordinator.describe("g") == nil)
         #expect(script.delete() == .groupIdNotFound)
         let fresh = script.joinNew(client: "b")
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         #expect(script.joinAnswers[fresh.pending]?.generation == 1, "a group made again starts over")
     }
 
@@ -64,7 +64,7 @@ import Testing
         let a = script.joinNew(client: "a", group: "joining")
         let b = script.joinNew(client: "b", group: "syncing")
         let c = script.joinNew(client: "c", group: "syncing")
-        script.advance(by: 3_000)
+        script.passInitialDelay("syncing")
         let syncB = script.sync(Request.sync(group: "syncing", member: b.memberID, generation: 1))
         let syncC = script.sync(Request.sync(group: "syncing", member: c.memberID, generation: 1))
         let token = script.lastPersist?.token

@@ -12,7 +12,7 @@ import Testing
         var script = GroupScript()
         let staticJoin = script.join(Request.join(instance: "s", client: "static"))
         let dynamic = script.joinNew(client: "dynamic")
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         let staticID = script.joinAnswers[staticJoin]?.memberID ?? ""
         let generation = script.joinAnswers[staticJoin]?.generation ?? -1
         _ = script.sync(Request.sync(member: staticID, generation: generation, instance: "s",
@@ -28,7 +28,7 @@ import Testing
         var script = GroupScript()
         let pending = script.join(Request.join(instance: "host-7", client: "app"))
         #expect(!script.isAnswered(pending))
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         #expect(script.joinAnswers[pending]?.memberID.hasPrefix("host-7-") == true)
         #expect(script.joinAnswers[pending]?.members.first?.groupInstanceID == "host-7")
     }

@@ -12,7 +12,7 @@ import Testing
         var script = GroupScript()
         let a = script.joinNew(client: "a")
         let b = script.joinNew(client: "b")
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         return (script, a.memberID, b.memberID, script.joinAnswers[a.pending]?.generation ?? -1)
     }
 
@@ -74,7 +74,7 @@ import Testing
     @Test("errors: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID")
     func syncErrors() {
         var (script, leader, _, generation) = Self.completing()
-        func error(_ input: SyncGroupInput) -> ErrorCode? { script.syncAnswers[script.sync(input)]?.error }
+        func error(_ input: SyncGroupInput) -> ErrorCode? { script.syncAnswer(input)?.error }
         #expect(error(Request.sync(group: "", member: leader, generation: generation)) == .invalidGroupId)
         #expect(error(Request.sync(group: "other", member: leader, generation: generation)) == .unknownMemberId)
         #expect(error(Request.sync(member: "ghost", generation: generation)) == .unknownMemberId)

@@ -60,7 +60,9 @@ import Testing
     func leaderReelection() {
         var script = GroupScript()
         let (members, _) = script.formStableGroup(clients: ["a", "b", "c"], rebalance: 20_000)
-        let b = script.join(Request.join(member: members[1], client: "b", rebalance: 20_000))
+        // Changed metadata: a follower rejoining unchanged would be answered at once without a rebalance.
+        let b = script.join(Request.join(
+            member: members[1], client: "b", rebalance: 20_000, protocols: [GroupProtocol(name: "range", metadata: [2])]))
         let c = script.join(Request.join(member: members[2], client: "c", rebalance: 20_000))
         for _ in 0..<4 {
             script.advance(by: 4_000)
@@ -109,7 +111,7 @@ import Testing
         var script = GroupScript()
         let a = script.joinNew(client: "a", rebalance: 15_000)
         let b = script.joinNew(client: "b", rebalance: 15_000)
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         let generation = script.joinAnswers[a.pending]?.generation ?? -1
         _ = script.sync(Request.sync(member: a.memberID, generation: generation))
         script.persisted(script.lastPersist?.token)

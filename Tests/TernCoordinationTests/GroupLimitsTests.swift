@@ -23,14 +23,14 @@ import Testing
         _ = script.joinNew(client: "b")
         let c = script.join(Request.join(client: "c", requireKnown: false))
         #expect(script.joinAnswers[c]?.error == .groupMaxSizeReached)
-        script.advance(by: 3_000)
+        script.passInitialDelay()
         #expect(script.joinAnswers[a.pending]?.members.count == 2)
     }
 
     @Test("pending member ids per group are bounded by the group size limit")
     func pendingMembersBounded() {
         var script = GroupScript(configuration: GroupConfiguration(maxGroupSize: 3))
-        let errors = (0..<4).map { index in script.joinAnswers[script.join(Request.join(client: "c\(index)"))]?.error }
+        let errors = (0..<4).map { index in script.joinAnswer(Request.join(client: "c\(index)"))?.error }
         #expect(errors == [.memberIdRequired, .memberIdRequired, .memberIdRequired, .groupMaxSizeReached])
     }
 
@@ -44,7 +44,7 @@ import Testing
         #expect(script.commit("", generation: -1, group: "four") == .coordinatorNotAvailable)
         #expect(script.coordinator.listGroups().map(\.groupID) == ["one", "two"])
         let b = script.joinNew(client: "b", group: "one")
-        script.advance(by: 3_000)
+        script.passInitialDelay("one")
         #expect(script.joinAnswers[b.pending]?.generation == 1)
     }
 }
