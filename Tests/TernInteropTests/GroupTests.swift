@@ -92,6 +92,9 @@ struct GroupTests {
                 return try? JSONDecoder().decode(CoordinatorReport.self, from: data)
             }
             print("GroupTests: the script reports \(report)")
+            #expect(
+                report.kafkaHashPartition == report.offsetsPartition,
+                "the group is in __consumer_offsets-\(report.offsetsPartition), Kafka's hash picks \(report.kafkaHashPartition)")
             let victim = try await coordinatorNode(cluster, report: report)
             #expect(cluster.ids.contains(victim), "coordinator \(victim) is not a node of the cluster")
             try await cluster.kill9(victim)
@@ -181,6 +184,9 @@ struct GroupTests {
                 timeoutSeconds: 600)
             let summary = try decodeSummary(RawSummary.self, from: output, script: "group_offsets_raw.py")
             #expect(cluster.ids.contains(summary.coordinator), "coordinator \(summary.coordinator)")
+            #expect(
+                summary.kafkaHashPartition == summary.offsetsPartition,
+                "the group is in __consumer_offsets-\(summary.offsetsPartition), Kafka's hash picks \(summary.kafkaHashPartition)")
             #expect(summary.offsetValueVersions == [3], "OffsetCommitValue versions \(summary.offsetValueVersions)")
             #expect(Set(summary.keyVersions).isSubset(of: [0, 1, 2]), "key versions \(summary.keyVersions)")
             let statuses = await cluster.liveStatuses()

@@ -3,7 +3,8 @@
 // Behaviour:
 // - Answered by the group's coordinator shard: followers are parked until the leader's
 //   assignment is committed to the group's `__consumer_offsets` partition, then everyone gets
-//   their share; coordinator errors as for JoinGroup.
+//   their share; coordinator errors as for JoinGroup, except that a loading coordinator answers
+//   REBALANCE_IN_PROGRESS (as Kafka does: the member rejoins without looking for the coordinator).
 // - v5 protocol type and name are checked against the group's (INCONSISTENT_GROUP_PROTOCOL).
 import NIOCore
 import TernCoordination
@@ -15,6 +16,10 @@ extension Broker {
     func syncGroup(_ request: SyncGroupRequest, _ head: KafkaRequestHead) async -> SyncGroupResponse {
         let shard: GroupShard
         switch await coordinator(for: request.groupId) {
+        case .failure(.coordinatorLoadInProgress):
+            // As Kafka does: the rebalance this sync belongs to is lost with the old coordinator,
+            // so the member is sent back to JoinGroup; older clients do not expect the load error.
+            return SyncGroupResponse(errorCode: ErrorCode.rebalanceInProgress.rawValue, assignment: ByteBuffer())
         case .failure(let error):
             return SyncGroupResponse(errorCode: error.rawValue, assignment: ByteBuffer())
         case .success(let found):

@@ -314,7 +314,7 @@ def main():
     def listed_stable():
         found, errors = listing(admin, args.group)
         if found is None or found.state != ConsumerGroupState.STABLE:
-            raise RuntimeError(f"listing {found and vars(found)}, errors {errors}")
+            raise RuntimeError(f"listing {found!r}, errors {errors}")
         return found
 
     found = gc.wait_for(f"list_consumer_groups to list {args.group} Stable", 60, listed_stable)
@@ -365,7 +365,7 @@ def main():
     check(top is None and answers == {0: NO_ERROR}, f"{PROGRAM}: alter_consumer_group_offsets of the Empty group: "
                                                     f"{top} {answers}")
     got = gc.committed_offsets(admin, args.group, args.topic)
-    want = dict(expected, **{0: middle})
+    want = {**expected, 0: middle}
     check(got == want, f"{PROGRAM}: after alter (partition 0 -> {middle}) the offsets are {got}, expected {want}")
 
     ledger2 = gc.Ledger()
@@ -407,7 +407,7 @@ def main():
 
     admin.delete_consumer_groups([args.group], request_timeout=15)[args.group].result(timeout=20)
     found, _ = listing(admin, args.group)
-    check(found is None, f"{PROGRAM}: the deleted {args.group} is still listed: {vars(found)}")
+    check(found is None, f"{PROGRAM}: the deleted {args.group} is still listed: {found!r}")
     try:
         description = gc.describe_group(admin, args.group)
         check(description.state == ConsumerGroupState.DEAD and not description.members,
@@ -450,7 +450,7 @@ def simple_group_checks(args, admin):
                                                     f"{top} {answers}")
     found, errors = listing(admin, simple)
     check(found is not None and found.state == ConsumerGroupState.EMPTY and found.is_simple_consumer_group,
-          f"{PROGRAM}: the simple group {simple} is listed as {found and vars(found)} (errors {errors}), expected Empty "
+          f"{PROGRAM}: the simple group {simple} is listed as {found!r} (errors {errors}), expected Empty "
           f"and simple")
     kafka_admin = KafkaAdminClient(bootstrap_servers=args.bootstrap.split(","), client_id="tern-group-admin-kp2")
     try:

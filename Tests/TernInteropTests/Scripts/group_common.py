@@ -778,5 +778,8 @@ def java_string_hash(text):
 
 
 def kafka_offsets_partition(group, partitions):
-    """Kafka's partition for `group`: Utils.abs(groupId.hashCode()) % partitions (abs = & 0x7fffffff)."""
-    return (java_string_hash(group) & 0x7FFFFFFF) % partitions
+    """Kafka's partition for `group` (GroupMetadataManager.partitionFor):
+    Utils.abs(groupId.hashCode()) % partitions, where Utils.abs maps Integer.MIN_VALUE to 0 and is
+    Math.abs otherwise (not the `& 0x7fffffff` of Utils.toPositive, which the producer uses)."""
+    value = java_string_hash(group)
+    return (0 if value == -(1 << 31) else abs(value)) % partitions
