@@ -23,13 +23,14 @@ extension Broker {
             })
             let replica = PartitionReplica(
                 topicPartition: partition, eventLoop: storageGroup.next(), localID: nodeID, leadership: leadership,
-                clock: clock, network: network, hooks: hooks)
+                clock: clock, network: network, hooks: hooks, logger: logger)
             let report: RecoveryReport
             do throws(ReplicationError) {
                 report = try await replica.open(
                     directory: directory(of: partition), fileSystem: fileSystem, voters: replicaIDs,
                     logConfiguration: logConfiguration, options: timing, seed: nextRandom(),
-                    applied: offsets?.appliedOffset, keepsCommittedEntries: offsets != nil)
+                    applied: offsets?.appliedOffset, keepsCommittedEntries: offsets != nil,
+                    producerExpirationMs: offsets == nil ? configuration.producerIDExpirationMs : nil)
             } catch {
                 throw BrokerStartupError("partition \(partition) cannot be opened: \(error)")
             }

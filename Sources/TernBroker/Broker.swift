@@ -79,6 +79,8 @@ public final class Broker: Sendable {
     let groups = Mutex(GroupRegistry())
     /// The coordinators' timer loop.
     let groupTask = Mutex<Task<Void, Never>?>(nil)
+    /// Producer ids for InitProducerId (this broker's block).
+    let producerIDs = ProducerIDPool()
 
     /// The advertised versions: only APIs that work (PROTOCOL.md §1.2 rule 5), with the low
     /// minimums librdkafka 2.0.2 needs to enable its features (§1.2: Produce from 0).
@@ -89,6 +91,7 @@ public final class Broker: Sendable {
         .incrementalAlterConfigs: 0...1, .describeCluster: 0...1,
         .offsetCommit: 2...9, .offsetFetch: 1...9, .joinGroup: 0...9, .heartbeat: 0...4, .leaveGroup: 0...5,
         .syncGroup: 0...5, .describeGroups: 0...5, .listGroups: 0...5, .deleteGroups: 0...2, .offsetDelete: 0...0,
+        .initProducerId: 0...4,
     ])
 
     /// How often retention runs over every partition (Kafka's `log.retention.check.interval.ms`).

@@ -71,6 +71,10 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var groupMinSessionTimeoutMs: Int32 = 6_000
     /// The longest session timeout a member may ask for (`group.max.session.timeout.ms`).
     public var groupMaxSessionTimeoutMs: Int32 = 1_800_000
+    /// How long a partition keeps the state of an idempotent producer whose last batch is older
+    /// (`producer.id.expiration.ms`, Kafka's one day). A producer without state may write any
+    /// sequence, so its next retry is no longer recognised as a duplicate.
+    public var producerIDExpirationMs: Int64 = 86_400_000
 
     /// The cluster's nodes (`controller.quorum.voters`), sorted by id. Empty: this node is a
     /// cluster of one. Every node of a cluster is given the same list; the first

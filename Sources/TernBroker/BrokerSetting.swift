@@ -50,6 +50,8 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
     case groupMinSessionTimeoutMs = "group.min.session.timeout.ms"
     /// The longest session timeout a member may ask for.
     case groupMaxSessionTimeoutMs = "group.max.session.timeout.ms"
+    /// How long a partition keeps the state of an idle idempotent producer.
+    case producerIDExpirationMs = "producer.id.expiration.ms"
 
     /// The config-file key.
     public var key: String { rawValue }
@@ -92,6 +94,7 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
         case .groupInitialRebalanceDelayMs: "--group-initial-rebalance-delay-ms"
         case .groupMinSessionTimeoutMs: "--group-min-session-timeout-ms"
         case .groupMaxSessionTimeoutMs: "--group-max-session-timeout-ms"
+        case .producerIDExpirationMs: "--producer-id-expiration-ms"
         }
     }
 
@@ -135,6 +138,7 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
             configuration.groupMinSessionTimeoutMs = Int32(try field.integer(in: 1...Int64(Int32.max)))
         case .groupMaxSessionTimeoutMs:
             configuration.groupMaxSessionTimeoutMs = Int32(try field.integer(in: 1...Int64(Int32.max)))
+        case .producerIDExpirationMs: configuration.producerIDExpirationMs = try field.integer(in: 1...Int64(Int32.max))
         }
     }
 }

@@ -14,3 +14,11 @@ extension Limits {
     /// anything is allocated for it.
     public static let offsetsSnapshotRecordsMax = 10_000_000
 }
+
+/// Bounds of idempotent-producer state (TernCoordination's `ProducerStateTable`).
+extension Limits {
+    /// Producer ids with state in one partition. A partition written by more producers forgets
+    /// the one idle longest, which then may write any sequence (as after Kafka's expiry). At
+    /// about 400 bytes an entry, a full table is 40 MB.
+    public static let producerStatesPerPartitionMax = 100_000
+}

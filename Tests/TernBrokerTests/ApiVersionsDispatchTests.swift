@@ -13,7 +13,7 @@ import Testing
     /// PROTOCOL.md §1.3 "Advertise" column as the broker implements it.
     static let expected: [Int16: ClosedRange<Int16>] = [
         0: 0...10, 1: 4...12, 2: 1...7, 3: 0...12, 8: 2...9, 9: 1...9, 10: 0...4, 11: 0...9, 12: 0...4, 13: 0...5,
-        14: 0...5, 15: 0...5, 16: 0...5, 18: 0...4, 19: 2...7, 20: 1...6, 23: 2...4, 32: 1...4, 35: 1...4, 37: 0...3,
+        14: 0...5, 15: 0...5, 16: 0...5, 18: 0...4, 19: 2...7, 22: 0...4, 20: 1...6, 23: 2...4, 32: 1...4, 35: 1...4, 37: 0...3,
         42: 0...2, 44: 0...1, 47: 0...0, 60: 0...1,
     ]
 
@@ -151,6 +151,10 @@ import Testing
             return ListGroupsRequest()
         case .deleteGroups:
             return DeleteGroupsRequest(groupsNames: ["absent-group"])
+        case .initProducerId:
+            var request = InitProducerIdRequest()
+            request.transactionTimeoutMs = 60_000
+            return request
         case .offsetDelete:
             return OffsetDeleteRequest(
                 groupId: "absent-group",
@@ -158,8 +162,6 @@ import Testing
                     OffsetDeleteRequest.OffsetDeleteRequestTopic(
                         name: "bounds", partitions: [OffsetDeleteRequest.OffsetDeleteRequestPartition(partitionIndex: 0)])
                 ])
-        default:
-            return nil
         }
     }
 

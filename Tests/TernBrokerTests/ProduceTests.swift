@@ -174,8 +174,20 @@ import Testing
                 ("last offset delta", TestBatch.resealed(plain) { $0.setInteger(Int32(5), at: $1 + 23) }, 87),
                 // A control batch from a client.
                 ("control", TestBatch.resealed(plain) { $0.setInteger(Int16(0x20), at: $1 + 21) }, 87),
-                // A producer id: idempotence needs InitProducerId, which Tern does not serve yet.
-                ("producer id", TestBatch.resealed(plain) { buffer, start in
+                // A producer id with a negative sequence (or epoch): nothing to check it against.
+                ("producer id, sequence -1", TestBatch.resealed(plain) { buffer, start in
+                    buffer.setInteger(Int64(1000), at: start + 43)
+                    buffer.setInteger(Int16(0), at: start + 51)
+                    buffer.setInteger(Int32(-1), at: start + 53)
+                }, 87),
+                ("producer id, epoch -1", TestBatch.resealed(plain) { buffer, start in
+                    buffer.setInteger(Int64(1000), at: start + 43)
+                    buffer.setInteger(Int16(-1), at: start + 51)
+                    buffer.setInteger(Int32(0), at: start + 53)
+                }, 87),
+                // A transactional batch: Tern has no transactions.
+                ("transactional", TestBatch.resealed(plain) { buffer, start in
+                    buffer.setInteger(Int16(0x10), at: start + 21)
                     buffer.setInteger(Int64(1000), at: start + 43)
                     buffer.setInteger(Int16(0), at: start + 51)
                     buffer.setInteger(Int32(0), at: start + 53)

@@ -15,8 +15,14 @@
 // - Unknown topic or partition: UNKNOWN_TOPIC_OR_PARTITION (or auto-created when enabled);
 //   not the leader: NOT_LEADER_OR_FOLLOWER; leader still committing its LEADER_CHANGE batch:
 //   LEADER_NOT_AVAILABLE; commit not reached within TimeoutMs: REQUEST_TIMED_OUT. All retriable.
-// - Transactional requests and idempotent batches (a producer id) are refused until Tern
-//   serves InitProducerId: a write without its dedup state would break the producer's promise.
+// - Idempotent batches (a producer id from InitProducerId) are checked by the partition leader
+//   in log order, before they are proposed, against the partition's producer state
+//   (TernCoordination's `ProducerStateTable`, batches in flight included): a retry of one of the
+//   producer's last five batches is answered with its original offset and not written again;
+//   an older epoch gets INVALID_PRODUCER_EPOCH; a sequence that does not follow (or a new epoch
+//   not starting at 0) gets OUT_OF_ORDER_SEQUENCE_NUMBER; a producer without state may start
+//   anywhere. A producer id with a negative epoch or sequence: INVALID_RECORD.
+// - Transactional requests and batches are refused (Tern has no transactions).
 // - A partition named twice in one request: INVALID_RECORD for both, nothing written.
 // - acks=0: no response; a failure closes the connection (Kafka's way of telling such a client).
 // - Order: the batches of a connection's produce requests are proposed in the order the
@@ -30,6 +36,7 @@ import TernModel
 import TernTransport
 import TernWire
 import TernController
+import TernCoordination
 
 extension Broker {
     func produce(_ request: ProduceRequest, _ head: KafkaRequestHead, admission: Admission) async -> ProduceResponse {
@@ -119,20 +126,28 @@ extension Broker {
             return .done(Self.produceFailure(data.index, .notLeaderOrFollower, nil, version: version))
         }
         var batch: ByteBuffer
+        let header: RecordBatchHeader
         switch Self.checkedBatch(data.records, maxMessageBytes: TopicConfig.maxMessageBytes(topic.configs)) {
         case .failure(let refusal):
             return .done(Self.produceFailure(data.index, refusal.error, refusal.message, version: version))
         case .success(let checked):
-            batch = checked
+            (batch, header) = checked
         }
+        var producer = ProducerAppend(header: header)
         var appendTime = TimestampMs.none
         if TopicConfig.usesLogAppendTime(topic.configs) {
             appendTime = now
             RecordBatchHeader.stampLogAppendTime(now, in: &batch)
+            producer?.timestamp = now
         }
-        let records = Int(batch.getInteger(at: batch.readerIndex + 57, as: Int32.self) ?? 0)
+        if let producer, !producer.isWellFormed {
+            return .done(Self.produceFailure(
+                data.index, .invalidRecord, "\(producer): a producer id needs an epoch and a sequence of at least 0",
+                version: version))
+        }
+        let records = Int(header.recordCount)
         let bytes = batch.readableBytes
-        let ticket = replica.submit(batch, acks: acks, timeoutMs: timeoutMs)
+        let ticket = replica.submit(batch, producer: producer, acks: acks, timeoutMs: timeoutMs)
         return .waiting(index: data.index, ticket: ticket, appendTime: appendTime, records: records, bytes: bytes)
     }
 
@@ -151,7 +166,9 @@ extension Broker {
     }
 
     /// Exactly one valid producer batch, or the error that refuses it.
-    static func checkedBatch(_ records: ByteBuffer?, maxMessageBytes: Int) -> Result<ByteBuffer, TopicOutcome> {
+    static func checkedBatch(
+        _ records: ByteBuffer?, maxMessageBytes: Int
+    ) -> Result<(ByteBuffer, RecordBatchHeader), TopicOutcome> {
         guard let records, records.readableBytes > 0 else {
             return .failure(.refused(.invalidRecord, "a produce request must carry one record batch per partition"))
         }
@@ -173,13 +190,12 @@ extension Broker {
         } catch {
             return .failure(.refused(ErrorCode(error.kafkaErrorCode), "\(error)"))
         }
-        guard header.producerId < 0 else {
-            return .failure(.refused(
-                .invalidRecord, "idempotent batches need InitProducerId, which this broker does not serve yet"))
+        guard !header.attributes.isTransactional else {
+            return .failure(.refused(.invalidRecord, "Tern has no transactions: a transactional batch is refused"))
         }
         // No copy here: the partition copies the batch into its Raft entry when it proposes it,
         // and the request frame this slice keeps alive lives only until then.
-        return .success(records)
+        return .success((records, header))
     }
 
     static func produceFailure(

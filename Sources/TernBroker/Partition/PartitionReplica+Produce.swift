@@ -1,4 +1,5 @@
 import NIOCore
+import TernCoordination
 import TernLog
 import TernModel
 import TernRaft
@@ -14,9 +15,16 @@ extension PartitionReplica {
     /// CRC does not cover them). acks=0 completes once proposed; acks=1 once the batch is in
     /// the local log; acks=all once it is committed. A leader change or a timeout before that
     /// is a retriable error: the write may or may not survive, which is what idempotence is for.
-    nonisolated func submit(_ batch: ByteBuffer, acks: RequiredAcks, timeoutMs: Int32) -> ProduceTicket {
+    ///
+    /// `producer`: the batch's idempotent-producer fields, checked in log order just before the
+    /// batch would be proposed (`PartitionReplica+Producers`).
+    nonisolated func submit(
+        _ batch: ByteBuffer, producer: ProducerAppend? = nil, acks: RequiredAcks, timeoutMs: Int32
+    ) -> ProduceTicket {
         let ticket = ProduceTicket()
-        switch inbox.add(ProduceSubmission(batch: batch, acks: acks, timeoutMs: timeoutMs, ticket: ticket)) {
+        let submission = ProduceSubmission(
+            batch: batch, producer: producer, acks: acks, timeoutMs: timeoutMs, ticket: ticket)
+        switch inbox.add(submission) {
         case nil:
             ticket.complete(.failed(.requestTimedOut))
         case true?:
@@ -42,6 +50,13 @@ extension PartitionReplica {
         guard produceWaiters.count < Limits.partitionProduceWaitersMax else {
             return ticket.complete(.failed(.requestTimedOut))
         }
+        if let append = submission.producer {
+            switch checkProducer(append, driver: driver) {
+            case .accept: break
+            case .duplicate(let original): return answerDuplicate(original, submission: submission, driver: driver)
+            case .refuse(let error, _): return ticket.complete(.failed(error))
+            }
+        }
         let proposed: ProposedBatch
         do throws(ReplicationError) {
             proposed = try driver.propose(submission.batch)
@@ -51,6 +66,9 @@ extension PartitionReplica {
             case .failed: return ticket.complete(.failed(.kafkaStorageError))
             default: return ticket.complete(.failed(.notLeaderOrFollower))
             }
+        }
+        if let append = submission.producer {
+            recordProposed(append, first: proposed.baseOffset, last: proposed.id.index)
         }
         let logStart = driver.storage.log.logStartOffset
         guard submission.acks != .none else {

@@ -1,4 +1,6 @@
+import Logging
 public import NIOCore
+import TernCoordination
 public import TernModel
 import TernLog
 import TernRaft
@@ -34,6 +36,7 @@ public actor PartitionReplica {
     nonisolated let network: PeerNetwork?
     /// What the owner wants to hear about this replica (committed entries, leadership).
     nonisolated let hooks: ReplicaHooks
+    nonisolated let logger: Logger
 
     /// The Raft replica; nil until `open` succeeded, and after `close`.
     var driver: ReplicaDriver?
@@ -57,6 +60,20 @@ public actor PartitionReplica {
     /// out a randomized election timeout. Nil: no early campaign.
     var earlyCampaignTicks: Int?
 
+    /// Idempotent-producer state applied from committed entries (`PartitionReplica+Producers`).
+    var producers = ProducerStateTable()
+    /// The leader's producer table of its current term: applied state plus batches in flight.
+    var termProducers: (term: Term, table: ProducerStateTable)?
+    /// Where `producers` is snapshotted; nil: this replica keeps no producer state (the
+    /// controller group and `__consumer_offsets`).
+    var producerSnapshotFile: DurableStateFile?
+    /// The applied offset of the last snapshot written.
+    var snapshottedProducers: Offset?
+    var lastProducerSnapshotMs: Int64 = 0
+    var lastProducerExpiryMs: Int64 = 0
+    /// `producer.id.expiration.ms`.
+    var producerExpirationMs: Int64 = 86_400_000
+
     /// Runs the actor's jobs on `eventLoop`.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         eventLoop.executor.asUnownedSerialExecutor()
@@ -64,8 +81,10 @@ public actor PartitionReplica {
 
     init(
         topicPartition: TopicPartition, eventLoop: any EventLoop, localID: NodeID, leadership: LeadershipTable,
-        clock: BrokerClock, group: RaftGroupID? = nil, network: PeerNetwork? = nil, hooks: ReplicaHooks = ReplicaHooks()
+        clock: BrokerClock, group: RaftGroupID? = nil, network: PeerNetwork? = nil, hooks: ReplicaHooks = ReplicaHooks(),
+        logger: Logger = Logger(label: "tern.partition")
     ) {
+        self.logger = logger
         self.topicPartition = topicPartition
         self.eventLoop = eventLoop
         self.localID = localID
@@ -79,12 +98,30 @@ public actor PartitionReplica {
     /// Opens (and recovers) the partition log in `directory`, starts the Raft replica and its
     /// tick timer. A group whose only voter is this node campaigns at once, so a single broker
     /// serves a new partition without waiting out an election timeout.
+    ///
+    /// `producerExpirationMs` non-nil: the replica keeps idempotent-producer state, restored from
+    /// the directory's snapshot (the log is replayed after it) and applied from every committed
+    /// entry.
     /// - Returns: what recovery repaired (a torn tail cut, indexes rebuilt), for the broker's log.
     func open(
         directory: String, fileSystem: any LogFileSystem, voters: [NodeID], logConfiguration: LogConfiguration,
-        options: RaftTiming, seed: UInt64, applied: Offset? = nil, keepsCommittedEntries: Bool = false
+        options: RaftTiming, seed: UInt64, applied: Offset? = nil, keepsCommittedEntries: Bool = false,
+        producerExpirationMs: Int64? = nil
     ) throws(ReplicationError) -> RecoveryReport {
         precondition(driver == nil, "a replica opens once")
+        var applied = applied
+        if let producerExpirationMs {
+            precondition(applied == nil, "a replica applies either its owner's state or producer state")
+            let file = DurableStateFile(fileSystem: fileSystem, directory: directory, name: Self.producerSnapshotName)
+            let loaded = Self.loadProducers(from: file, partition: topicPartition, logger: logger)
+            producers = loaded ?? ProducerStateTable()
+            snapshottedProducers = loaded?.appliedOffset
+            producerSnapshotFile = file
+            self.producerExpirationMs = producerExpirationMs
+            applied = loaded?.appliedOffset
+            lastProducerExpiryMs = clock.now().rawValue
+            lastProducerSnapshotMs = clock.now().rawValue
+        }
         let storage = try PartitionRaftLog.open(
             directory: directory, fileSystem: fileSystem, localID: localID,
             bootstrap: ClusterConfiguration(voters: voters), configuration: logConfiguration, now: clock.now())
@@ -92,7 +129,7 @@ public actor PartitionReplica {
         raftOptions.electionTicks = options.electionTicks
         raftOptions.heartbeatTicks = options.heartbeatTicks
         let replica = ReplicaDriver(options: raftOptions, storage: storage, seed: seed, applied: applied)
-        replica.keepsCommittedEntries = keepsCommittedEntries
+        replica.keepsCommittedEntries = keepsCommittedEntries || producerExpirationMs != nil
         driver = replica
         let configured = replica.node.configuration.voters
         if configured == [localID] {
@@ -115,8 +152,13 @@ public actor PartitionReplica {
     func close() {
         ticker?.cancel()
         ticker = nil
-        if let driver, failureDetail == nil { try? driver.storage.log.sync() }
+        if let driver, failureDetail == nil {
+            try? driver.storage.log.sync()
+            // The applied state is final: a snapshot now spares the replay at the next open.
+            maintainProducers(now: clock.now(), force: true)
+        }
         driver = nil
+        termProducers = nil
         failAllWaiters(.notLeaderOrFollower)
         leadership.remove(topicPartition)
         published = nil
@@ -135,6 +177,7 @@ public actor PartitionReplica {
         }
         driver.tick()
         expireProduceWaiters(now: clock.now())
+        if failureDetail == nil { maintainProducers(now: clock.now()) }
         if driver.node.hasReady { scheduleFlush() }
     }
 
@@ -163,7 +206,11 @@ public actor PartitionReplica {
             return
         }
         network?.send(output.allMessages, group: group)
-        if !output.committedEntries.isEmpty { hooks.committed?(output.committedEntries) }
+        if !output.committedEntries.isEmpty {
+            if producerSnapshotFile != nil { applyProducers(output.committedEntries) }
+            hooks.committed?(output.committedEntries)
+        }
+        if termProducers != nil, driver.node.currentRole != .leader { termProducers = nil }
         resolveProduceWaiters(committed: output.committed, highWatermark: output.highWatermark)
         wakeFetches()
         publishLeadership()

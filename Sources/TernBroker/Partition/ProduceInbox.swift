@@ -1,10 +1,13 @@
 import NIOCore
 import Synchronization
+import TernCoordination
 import TernModel
 
 /// A batch handed to a partition, not yet proposed.
 struct ProduceSubmission: Sendable {
     var batch: ByteBuffer
+    /// The idempotent-producer fields of the batch (nil: no producer id).
+    var producer: ProducerAppend?
     var acks: RequiredAcks
     var timeoutMs: Int32
     var ticket: ProduceTicket

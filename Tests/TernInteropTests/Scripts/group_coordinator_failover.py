@@ -133,10 +133,16 @@ class Feed:
 
 class Sampler:
     """Fetches the group's committed offsets every 0.5 s and checks them against the commits that
-    had succeeded before each request, and against the previous answer."""
+    had succeeded before each request, and against the previous answer.
+
+    It asks through kafka-python's admin client, not librdkafka's: librdkafka 2.16's admin
+    coordinator requests, repeated with short timeouts while the coordinator's node dies, once
+    aborted the process (`rd_kafka_enq_once_del_source_return: Assertion eonce->refcnt > 0`)."""
 
     def __init__(self, bootstrap, group, topic, partitions, ledger):
-        self.admin = gc.admin_client(bootstrap)
+        from kafka.admin import KafkaAdminClient
+        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="tern-failover-sampler",
+                                      request_timeout_ms=5000)
         self.group, self.topic, self.partitions, self.ledger = group, topic, partitions, ledger
         self.samples = 0
         self.errors = 0
@@ -153,11 +159,18 @@ class Sampler:
         self.stop_event.set()
         self.thread.join(30)
 
+    def _fetch(self):
+        """{partition: offset} of the topic's committed offsets (OffsetFetch via FindCoordinator)."""
+        from kafka import TopicPartition
+        wanted = [TopicPartition(self.topic, p) for p in sorted(self.partitions)]
+        answer = self.admin.list_consumer_group_offsets(self.group, partitions=wanted)
+        return {tp.partition: meta.offset for tp, meta in answer.items() if tp.topic == self.topic and meta.offset >= 0}
+
     def _run(self):
         while not self.stop_event.wait(0.5):
             known = self.ledger.max_commits()
             try:
-                answer = gc.committed_offsets(self.admin, self.group, self.topic, self.partitions, timeout=5)
+                answer = self._fetch()
             except Exception as error:  # noqa: BLE001 - e.g. NOT_COORDINATOR while the coordinator moves
                 self.errors += 1
                 self.last_error = f"{type(error).__name__}: {error}"
