@@ -93,6 +93,26 @@ import Testing
         }
     }
 
+    @Test("a producer idle longer than producer.id.expiration.ms is forgotten: it may then start at any sequence")
+    func idleProducersExpire() async throws {
+        let clock = TestClock()
+        try await withBroker(clock: clock, { $0.producerIDExpirationMs = 60_000 }) { broker in
+            try await broker.createTopic("expiring")
+            let producer = try await Self.initProducer(broker).producerId
+            let written = systemMilliseconds()
+            try await broker.produceOK("expiring", records: Self.batch(producer: producer, epoch: 0, sequence: 0))
+            let gap = Self.batch(producer: producer, epoch: 0, sequence: 40)
+            #expect(try await broker.produce("expiring", records: gap).errorCode == ErrorCode.outOfOrderSequenceNumber.rawValue)
+            // Two minutes later by the broker's clock: the next expiry pass (every minute) drops
+            // the producer, whose last batch is older than the setting.
+            clock.set(written + 120_000)
+            let forgotten = try await eventually {
+                try await broker.produce("expiring", records: gap).errorCode == 0
+            }
+            #expect(forgotten, "after the expiry the gap is accepted")
+        }
+    }
+
     @Test("producer state survives a restart: from its snapshot, and replayed from the log without one")
     func stateSurvivesRestart() async throws {
         let directory = try makeTemporaryDirectory("tern-idempotence-restart")
