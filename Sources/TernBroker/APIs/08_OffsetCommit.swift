@@ -67,7 +67,7 @@ extension Broker {
                 return nil
             })
         }
-        let written = await shard.appendAll(records)
+        let written = await shard.appendAll(records, tooLarge: .invalidCommitOffsetSize)
         return OffsetCommitResponse(
             topics: zip(request.topics, decided).map { topic, errors in
                 OffsetCommitResponse.OffsetCommitResponseTopic(

@@ -232,13 +232,15 @@ final class GroupShard: Sendable {
 
     /// Appends `records` in batches of at most `Limits.offsetsRecordsPerBatchMax`, each waited
     /// for; stops at the first failure.
-    /// - Returns: noError, or the first batch's error as `append` maps it.
-    func appendAll(_ records: [OffsetsRecord]) async -> ErrorCode {
+    /// - Returns: noError, or the first batch's error as `append` maps it; a batch too large
+    ///   for the partition answers `tooLarge` (Kafka: INVALID_COMMIT_OFFSET_SIZE for commits,
+    ///   UNKNOWN_SERVER_ERROR for group records).
+    func appendAll(_ records: [OffsetsRecord], tooLarge: ErrorCode = .unknownServerError) async -> ErrorCode {
         var start = 0
         // Bounded: one round per batch.
         while start < records.count {
             let end = min(records.count, start + Limits.offsetsRecordsPerBatchMax)
-            let error = await Self.append(Array(records[start..<end]), to: replica, clock: clock)
+            let error = await Self.append(Array(records[start..<end]), to: replica, clock: clock, tooLarge: tooLarge)
             guard error == .noError else { return error }
             start = end
         }
@@ -248,11 +250,14 @@ final class GroupShard: Sendable {
     /// Appends `records` as one batch to the partition and waits for the Raft commit.
     /// - Returns: noError, or the error a group call answers with (NOT_COORDINATOR when this
     ///   replica no longer leads, COORDINATOR_NOT_AVAILABLE when the commit did not happen in time).
-    static func append(_ records: [OffsetsRecord], to replica: PartitionReplica, clock: BrokerClock) async -> ErrorCode {
+    static func append(
+        _ records: [OffsetsRecord], to replica: PartitionReplica, clock: BrokerClock,
+        tooLarge: ErrorCode = .unknownServerError
+    ) async -> ErrorCode {
         let batch = OffsetsBatch.batch(records, timestamp: clock.now())
         switch await replica.produce(batch, acks: .all, timeoutMs: Self.commitTimeoutMs) {
         case .appended: return .noError
-        case .failed(let error): return Self.coordinatorError(error)
+        case .failed(let error): return Self.coordinatorError(error, tooLarge: tooLarge)
         }
     }
 
@@ -262,10 +267,10 @@ final class GroupShard: Sendable {
     /// Kafka's mapping of a failed offsets append to the error a group client understands
     /// (GroupMetadataManager): leadership errors become NOT_COORDINATOR, the rest
     /// COORDINATOR_NOT_AVAILABLE, so the client looks the coordinator up again and retries.
-    static func coordinatorError(_ error: ErrorCode) -> ErrorCode {
+    static func coordinatorError(_ error: ErrorCode, tooLarge: ErrorCode = .unknownServerError) -> ErrorCode {
         switch error {
         case .notLeaderOrFollower, .unknownTopicOrPartition, .kafkaStorageError: .notCoordinator
-        case .messageTooLarge, .recordListTooLarge, .invalidFetchSize: .unknownServerError
+        case .messageTooLarge, .recordListTooLarge, .invalidFetchSize: tooLarge
         default: .coordinatorNotAvailable
         }
     }
