@@ -102,7 +102,11 @@ public struct ProducerStateTable: Sendable, Equatable {
     @discardableResult
     public mutating func expire(now: TimestampMs, expirationMs: Int64) -> Int {
         precondition(expirationMs > 0, "an expiration is positive")
-        let expired = producers.filter { now.rawValue - $0.value.lastTimestamp.rawValue >= expirationMs }.keys
+        // Compared with a cutoff, never by subtracting a timestamp: batch timestamps come from
+        // clients, and `now - Int64.min` would overflow.
+        let (cutoff, overflow) = now.rawValue.subtractingReportingOverflow(expirationMs)
+        guard !overflow else { return 0 }
+        let expired = producers.filter { $0.value.lastTimestamp.rawValue <= cutoff }.keys
         for producer in expired { producers[producer] = nil }
         return expired.count
     }
