@@ -90,6 +90,15 @@ let allTargets: [Target] = [
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
+    // The Swift client library: connections, metadata, the producer (issue #8).
+    .target(
+        name: "TernClient",
+        dependencies: [
+            "TernModel", "TernWire", "TernTransport", logging, nioCore, nioPosix, collections,
+        ],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
     // The broker: configuration, request handlers, wiring (issue #4 builds it out).
     .target(
         name: "TernBroker",
@@ -169,6 +178,12 @@ let allTargets: [Target] = [
         ],
         swiftSettings: sharedSwiftSettings
     ),
+    // TernClient against an in-process broker.
+    .testTarget(
+        name: "TernClientTests",
+        dependencies: ["TernClient", "TernBroker", "TernModel", "TernWire", nioCore, nioPosix, logging],
+        swiftSettings: sharedSwiftSettings
+    ),
     // Real Kafka clients (kcat, confluent-kafka, kafka-python, aiokafka) and raw sockets against
     // `ternd` processes started by the tests.
     .testTarget(
@@ -212,6 +227,7 @@ let productList: [(product: Product, needs: String)] = [
     (.library(name: "TernTransport", targets: ["TernTransport"]), "TernTransport"),
     (.library(name: "TernRaft", targets: ["TernRaft"]), "TernRaft"),
     (.library(name: "TernSimulation", targets: ["TernSimulation"]), "TernSimulation"),
+    (.library(name: "TernClient", targets: ["TernClient"]), "TernClient"),
     (.executable(name: "tern-sim", targets: ["tern-sim"]), "tern-sim"),
     (.executable(name: "ternd", targets: ["ternd"]), "ternd"),
 ]
