@@ -188,7 +188,7 @@ let allTargets: [Target] = [
     // `ternd` processes started by the tests.
     .testTarget(
         name: "TernInteropTests",
-        dependencies: ["TernLog", "TernWire", "TernModel", nioCore],
+        dependencies: ["TernLog", "TernWire", "TernModel", "TernClient", nioCore, nioPosix],
         exclude: ["Scripts"],
         swiftSettings: sharedSwiftSettings
     ),

@@ -47,6 +47,9 @@ public actor KafkaProducer {
     /// the other (pipelined, not waiting for answers), so a partition's batches reach the
     /// broker in sequence order.
     private var senders: [NodeID: AsyncStream<[ProducerBatch]>.Continuation] = [:]
+    /// Partition counts by topic, from the cluster's metadata, so a send does not ask the
+    /// cluster actor each time; refreshed when older than `metadataMaxAge`.
+    private var partitionCounts: [String: (count: Int32, at: ContinuousClock.Instant)] = [:]
 
     /// A producer with its own `KafkaCluster`.
     /// - Throws: `.invalidArgument` for a configuration that cannot work (idempotence without
@@ -144,18 +147,28 @@ public actor KafkaProducer {
         queue.open?.records.append(pending)
         queue.open?.bytes += size
         queues[key] = queue
-        if let open = queue.open, open.bytes >= configuration.batchBytesMax { closeOpenBatch(key) }
-        schedule(at: ContinuousClock.now.advanced(by: configuration.linger))
-        await dispatch()
+        if let open = queue.open, open.bytes >= configuration.batchBytesMax {
+            closeOpenBatch(key)
+            await dispatch()
+        } else if let open = queue.open, open.records.count == 1 {
+            // A new batch: sent when its linger ends (or sooner, when it fills up).
+            schedule(at: open.createdAt.advanced(by: configuration.linger))
+        }
     }
 
     /// The partition of `record`: given, by the key's murmur2 hash, or sticky.
     private func partition(for record: ProducerRecord) async throws(ClientError) -> PartitionKey {
-        let topic = try await cluster.metadata(for: record.topic)
-        guard topic.error == .noError, !topic.partitions.isEmpty else {
-            throw ClientError(.broker(topic.error), "topic \(record.topic): \(topic.error)")
+        let count: Int32
+        if let known = partitionCounts[record.topic], ContinuousClock.now - known.at < configuration.client.metadataMaxAge {
+            count = known.count
+        } else {
+            let topic = try await cluster.metadata(for: record.topic)
+            guard topic.error == .noError, !topic.partitions.isEmpty else {
+                throw ClientError(.broker(topic.error), "topic \(record.topic): \(topic.error)")
+            }
+            count = Int32(topic.partitions.count)
+            partitionCounts[record.topic] = (count, .now)
         }
-        let count = Int32(topic.partitions.count)
         if let partition = record.partition {
             guard partition >= 0 && partition < count else {
                 throw ClientError(.invalidArgument, "topic \(record.topic) has no partition \(partition) (it has \(count))")
