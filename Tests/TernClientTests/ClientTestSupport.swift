@@ -15,7 +15,9 @@ struct ClientTestError: Error, CustomStringConvertible {
 
 /// Runs `body` against a fresh single-node broker on 127.0.0.1, with a TernClient connection to
 /// it; stops the broker and removes its directory however `body` ends.
-func withClientBroker(_ body: (BrokerAddress, KafkaConnection) async throws -> Void) async throws {
+func withClientBroker(
+    _ adjust: (inout BrokerConfiguration) -> Void = { _ in }, _ body: (BrokerAddress, KafkaConnection) async throws -> Void
+) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tern-client-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -25,6 +27,7 @@ func withClientBroker(_ body: (BrokerAddress, KafkaConnection) async throws -> V
     configuration.kafkaListener = HostPort(host: "127.0.0.1", port: 0)
     configuration.rpcListener = HostPort(host: "127.0.0.1", port: 0)
     configuration.adminListener = HostPort(host: "127.0.0.1", port: 0)
+    adjust(&configuration)
     var logger = Logger(label: "tern.client-test")
     logger.logLevel = .warning
     let clock = BrokerClock { TimestampMs(Int64((Date.now.timeIntervalSince1970 * 1000).rounded(.down))) }
@@ -93,4 +96,23 @@ func fetchAll(_ connection: KafkaConnection, _ topic: String, partition: Int32) 
         if !moved || next >= data.highWatermark { break }
     }
     return batches
+}
+
+/// Polls `consumer` until `count` records arrived or `seconds` passed.
+func consume(_ consumer: KafkaConsumer, count: Int, seconds: Double = 60) async throws -> [ConsumerRecord] {
+    var records: [ConsumerRecord] = []
+    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+    while records.count < count, ContinuousClock.now < deadline {
+        records += try await consumer.poll()
+    }
+    return records
+}
+
+/// `count` records `value-i` with keys `key-(i % keys)`, sent and flushed.
+func produce(_ address: BrokerAddress, topic: String, count: Int, keys: Int = 10, from start: Int = 0) async throws {
+    let producer = try KafkaProducer(configuration: ProducerConfiguration(client: ClientConfiguration(bootstrap: [address])))
+    for index in start..<(start + count) {
+        await producer.send(ProducerRecord(topic: topic, key: "key-\(index % keys)", value: "value-\(index)")) { _ in }
+    }
+    await producer.close()
 }
