@@ -99,6 +99,13 @@ let allTargets: [Target] = [
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
     ),
+    // The `tern` CLI (rpk's commands) on TernClient.
+    .executableTarget(
+        name: "tern",
+        dependencies: ["TernClient", "TernModel", "TernWire", argumentParser, nioCore, nioPosix, logging],
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
     // The broker: configuration, request handlers, wiring (issue #4 builds it out).
     .target(
         name: "TernBroker",
@@ -228,6 +235,7 @@ let productList: [(product: Product, needs: String)] = [
     (.library(name: "TernRaft", targets: ["TernRaft"]), "TernRaft"),
     (.library(name: "TernSimulation", targets: ["TernSimulation"]), "TernSimulation"),
     (.library(name: "TernClient", targets: ["TernClient"]), "TernClient"),
+    (.executable(name: "tern", targets: ["tern"]), "tern"),
     (.executable(name: "tern-sim", targets: ["tern-sim"]), "tern-sim"),
     (.executable(name: "ternd", targets: ["ternd"]), "ternd"),
 ]

@@ -250,6 +250,40 @@ final class TernCluster: Sendable {
         return process
     }
 
+    /// Starts the nodes `ids` again together, as `restart(_:)` does one: every one is launched
+    /// before any ready line is awaited (a node prints it only once a controller quorum exists,
+    /// so after a full stop one node alone would never become ready). On failure every process
+    /// launched here is killed and the error carries their logs.
+    func restart(_ ids: [Int], readySeconds: Double = 120) async throws {
+        var launches: [TerndLaunch] = []
+        do {
+            for id in ids {
+                let member = try info(id)
+                if let running = member.process, running.isRunning {
+                    throw HarnessError("node \(id) still runs (pid \(running.pid)); kill or stop it first")
+                }
+                launches.append(
+                    try TerndLaunch.launch(
+                        dataDirectory: member.dataDirectory, nodeID: id, port: member.kafkaPort,
+                        rpcPort: member.rpcPort, adminPort: member.adminPort, seeds: seeds, extraArguments: arguments))
+            }
+            var processes: [TerndProcess] = []
+            for launch in launches { processes.append(try await launch.waitForReady(seconds: readySeconds)) }
+            nodes.withLock { nodes in
+                for process in processes {
+                    let index = process.nodeID - 1
+                    if let old = nodes[index].process { nodes[index].earlier.append(old) }
+                    nodes[index].process = process
+                    nodes[index].paused = false
+                }
+            }
+        } catch {
+            for launch in launches { try? await launch.kill9() }
+            let logs = launches.map { "--- node \($0.nodeID) log (\($0.logPath)) ---\n\($0.log.suffix(3000))" }
+            throw HarnessError("nodes \(ids) did not start again: \(error)\n\(logs.joined(separator: "\n"))")
+        }
+    }
+
     /// SIGSTOP node `id`: it freezes with its sockets open (a stalled machine).
     func pause(_ id: Int) throws {
         let process = try node(id)

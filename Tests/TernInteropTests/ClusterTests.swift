@@ -39,37 +39,37 @@ struct ClusterTests {
 
     @Test("a 3-node cluster forms; an RF=3 topic gets replicas and leaders spread")
     func clusterFormsAndSpreadsLeaders() async throws {
-        try await withCleanup { cleanup in try await formsScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await formsScenario(cleanup) }
     }
 
     @Test("kill -9 of the partition leader under acks=all load loses nothing acknowledged")
     func killNineOfLeaderLosesNothing() async throws {
-        try await withCleanup { cleanup in try await killLeaderScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await killLeaderScenario(cleanup) }
     }
 
     @Test("SIGSTOP of the leader past the election timeout, then SIGCONT")
     func pausedLeaderIsReplacedAndStepsDown() async throws {
-        try await withCleanup { cleanup in try await pauseLeaderScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await pauseLeaderScenario(cleanup) }
     }
 
     @Test("a follower's death does not stop acks=all; two deaths do, and writes resume when one returns")
     func followerDeaths() async throws {
-        try await withCleanup { cleanup in try await followerDeathsScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await followerDeathsScenario(cleanup) }
     }
 
     @Test("the controller leader dies: topic creation still works; a broker that missed metadata catches up")
     func controllerLeaderDeath() async throws {
-        try await withCleanup { cleanup in try await controllerDeathScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await controllerDeathScenario(cleanup) }
     }
 
     @Test("kcat, confluent-kafka and kafka-python follow a leader change without a restart")
     func clientsFollowLeaderChange() async throws {
-        try await withCleanup { cleanup in try await followLeaderScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await followLeaderScenario(cleanup) }
     }
 
     @Test("a node given a data directory of another cluster refuses to start, naming both clusters")
     func foreignDataDirectoryRefused() async throws {
-        try await withCleanup { cleanup in try await foreignDirectoryScenario(cleanup) }
+        try await withProcessCleanup { cleanup in try await foreignDirectoryScenario(cleanup) }
     }
 
     // MARK: Scenarios
@@ -425,25 +425,6 @@ private struct ProbeResult: Sendable {
     var errors: String
     /// The acknowledgement file (`PARTITION OFFSET VALUE`).
     var acknowledged: String
-}
-
-/// Runs `body` with a fresh `ProcessCleanup`, which stops every process registered with it
-/// afterwards, also when `body` throws.
-private func withCleanup(_ body: (ProcessCleanup) async throws -> Void) async throws {
-    let cleanup = ProcessCleanup()
-    do {
-        try await body(cleanup)
-    } catch {
-        await cleanup.run()
-        throw error
-    }
-    await cleanup.run()
-}
-
-/// An error carrying `message`, the cluster's state and the tails of its logs.
-private func clusterFailure(_ cluster: TernCluster, _ message: String) async -> HarnessError {
-    let state = await cluster.describe()
-    return HarnessError("\(message)\n--- cluster state ---\n\(state)\n--- node logs (tails) ---\n\(cluster.logs(tail: 2500))")
 }
 
 /// `cluster_admin.py create` through the live nodes, replication factor 3, retried up to 90 s.

@@ -33,9 +33,9 @@ import Testing
 struct GroupTests {
     @Test("confluent-kafka, kafka-python and aiokafka in one group: disjoint shares, a leave hands over, restarts resume at the commits")
     func threeClientsShareOneGroup() async throws {
-        try await withGroupCleanup { cleanup in
+        try await withProcessCleanup { cleanup in
             try await requireGroupTools([.python3, .confluentKafka, .kafkaPython, .aiokafka])
-            let cluster = try await startGroupCluster(cleanup)
+            let cluster = try await startTestCluster(cleanup, suite: "GroupTests")
             let group = uniqueGroup("three")
             let output = try await runGroupScript(
                 cluster, "group_three_clients.py",
@@ -56,19 +56,19 @@ struct GroupTests {
             print(
                 "GroupTests: three clients: split \(summary.split3), after \(summary.leaver) left \(summary.split2); "
                     + "\(summary.redeliveries) re-deliveries, \(summary.commitFailures) failed commits, \(summary.seconds) s")
-            await shutdownGroupCluster(cluster)
+            await shutdownTestCluster(cluster)
         }
     }
 
     @Test("kill -9 of the group coordinator's node: commits never go backwards, nothing acknowledged is skipped, the group goes on")
     func coordinatorFailover() async throws {
-        try await withGroupCleanup { cleanup in
+        try await withProcessCleanup { cleanup in
             try await requireGroupTools([.python3, .confluentKafka, .kafkaPython, .aiokafka])
             let work = try temporaryDirectory("ternd-group-failover")
             let coordinatorFile = work + "/coordinator.json"
             let afterFile = work + "/after"
             let finalFile = work + "/final.json"
-            let cluster = try await startGroupCluster(cleanup)
+            let cluster = try await startTestCluster(cleanup, suite: "GroupTests")
             let group = uniqueGroup("failover")
             let script = try BackgroundScript.start(
                 "group_coordinator_failover.py",
@@ -106,7 +106,7 @@ struct GroupTests {
             let status = await script.waitForExit(seconds: 480)
             print("--- group_coordinator_failover.py ---\n\(script.output.suffix(8000))")
             guard status == 0 else {
-                throw await groupFailure(
+                throw await clusterFailure(
                     cluster,
                     "group_coordinator_failover.py exited with \(status.map { String($0) } ?? "nothing: still running after 480 s")"
                         + "\n\(script.output.suffix(8000))")
@@ -136,15 +136,15 @@ struct GroupTests {
                 timeoutSeconds: 300)
             let after = try decodeSummary(CommittedSummary.self, from: committed, script: "group_committed.py")
             #expect(after.offsets == summary.finalOffsets, "after the restart \(after.offsets), before \(summary.finalOffsets)")
-            await shutdownGroupCluster(cluster)
+            await shutdownTestCluster(cluster)
         }
     }
 
     @Test("kcat -G: consumes everything, commits on close, resumes at the commit; kcat -L lists the brokers")
     func kcatBalancedConsumer() async throws {
-        try await withGroupCleanup { cleanup in
+        try await withProcessCleanup { cleanup in
             try await requireGroupTools([.python3, .kcat, .confluentKafka])
-            let cluster = try await startGroupCluster(cleanup)
+            let cluster = try await startTestCluster(cleanup, suite: "GroupTests")
             let output = try await runGroupScript(
                 cluster, "group_kcat.py",
                 ["--bootstrap", cluster.bootstrap, "--topic", "kcat-group", "--group", uniqueGroup("kcat"), "--brokers", "3"],
@@ -153,15 +153,15 @@ struct GroupTests {
             #expect(summary.brokers == cluster.ids, "kcat -L brokers \(summary.brokers)")
             #expect(summary.first.records > 0 && summary.second.records > 0 && summary.third.records == 0, "summary \(summary)")
             print("GroupTests: kcat -G: \(summary); __consumer_offsets listed by kcat -L: \(summary.internalTopicListed)")
-            await shutdownGroupCluster(cluster)
+            await shutdownTestCluster(cluster)
         }
     }
 
     @Test("group administration: list, describe, offsets, admin commits, OffsetDelete, DeleteGroups, with Kafka's error codes")
     func groupAdministration() async throws {
-        try await withGroupCleanup { cleanup in
+        try await withProcessCleanup { cleanup in
             try await requireGroupTools([.python3, .confluentKafka, .kafkaPython, .aiokafka])
-            let cluster = try await startGroupCluster(cleanup)
+            let cluster = try await startTestCluster(cleanup, suite: "GroupTests")
             let output = try await runGroupScript(
                 cluster, "group_admin.py",
                 ["--bootstrap", cluster.bootstrap, "--topic", "admin-group", "--group", uniqueGroup("admin")],
@@ -169,15 +169,15 @@ struct GroupTests {
             let summary = try decodeSummary(AdminSummary.self, from: output, script: "group_admin.py")
             #expect(cluster.ids.contains(summary.coordinator), "coordinator \(summary.coordinator)")
             print("GroupTests: group admin: \(summary)")
-            await shutdownGroupCluster(cluster)
+            await shutdownTestCluster(cluster)
         }
     }
 
     @Test("__consumer_offsets holds Kafka-shaped commit and group records in the coordinator's partition")
     func rawOffsetsRecords() async throws {
-        try await withGroupCleanup { cleanup in
+        try await withProcessCleanup { cleanup in
             try await requireGroupTools([.python3, .kcat, .confluentKafka, .kafkaPython])
-            let cluster = try await startGroupCluster(cleanup)
+            let cluster = try await startTestCluster(cleanup, suite: "GroupTests")
             let output = try await runGroupScript(
                 cluster, "group_offsets_raw.py",
                 ["--bootstrap", cluster.bootstrap, "--topic", "raw-offsets", "--group", uniqueGroup("raw")],
@@ -201,7 +201,7 @@ struct GroupTests {
             print(
                 "GroupTests: __consumer_offsets: \(summary); Kafka's hash would pick partition \(summary.kafkaHashPartition) "
                     + "of \(summary.offsetsPartitions), the group is in \(summary.offsetsPartition)")
-            await shutdownGroupCluster(cluster)
+            await shutdownTestCluster(cluster)
         }
     }
 }
@@ -380,36 +380,11 @@ private func requireGroupTools(_ tools: [GroupTool]) async throws {
     try #require(missing.isEmpty, "\(missing.joined(separator: "\n"))\n(scripts/test.sh installs everything the interop tests need)")
 }
 
-/// Runs `body` with a fresh `ProcessCleanup`, which stops every process registered with it
-/// afterwards, also when `body` throws.
-private func withGroupCleanup(_ body: (ProcessCleanup) async throws -> Void) async throws {
-    let cleanup = ProcessCleanup()
-    do {
-        try await body(cleanup)
-    } catch {
-        await cleanup.run()
-        throw error
-    }
-    await cleanup.run()
-}
 
-/// A 3-node cluster whose controller has a leader, registered with `cleanup`.
-private func startGroupCluster(_ cleanup: ProcessCleanup) async throws -> TernCluster {
-    let cluster = try await TernCluster.start()
-    cleanup.add(cluster)
-    let controller = try await cluster.controllerLeader()
-    print("GroupTests: cluster of \(cluster.ids) up, controller leader \(controller)")
-    return cluster
-}
 
 /// A group id of its own for each run.
 private func uniqueGroup(_ prefix: String) -> String { "tern-\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
 
-/// An error carrying `message`, the cluster's state and the tails of its logs.
-private func groupFailure(_ cluster: TernCluster, _ message: String) async -> HarnessError {
-    let state = await cluster.describe()
-    return HarnessError("\(message)\n--- cluster state ---\n\(state)\n--- node logs (tails) ---\n\(cluster.logs(tail: 2500))")
-}
 
 /// Runs `python3 Scripts/<script> arguments...`, prints its output, and returns it; throws (with
 /// the output, the cluster's state and its logs) unless it exits 0.
@@ -419,24 +394,13 @@ private func runGroupScript(
     let result = try await runScript(script, arguments, timeoutSeconds: timeoutSeconds)
     print("--- \(script) ---\n\(result.output.suffix(8000))")
     guard result.status == 0 else {
-        throw await groupFailure(
+        throw await clusterFailure(
             cluster, "\(script) exited with status \(result.status) (-1: killed after \(timeoutSeconds) s)\n"
                 + "\(result.output.suffix(12000))")
     }
     return result.output
 }
 
-/// The last line of `output` that is a JSON object, decoded as `type`.
-private func decodeSummary<Summary: Decodable>(_ type: Summary.Type, from output: String, script: String) throws -> Summary {
-    guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
-        throw HarnessError("\(script) printed no JSON summary line:\n\(output.suffix(4000))")
-    }
-    do {
-        return try JSONDecoder().decode(Summary.self, from: Data(line.utf8))
-    } catch {
-        throw HarnessError("\(script)'s summary does not decode as \(Summary.self): \(error)\n\(line.prefix(4000))")
-    }
-}
 
 /// The node to kill as the group's coordinator: the leader of the group's `__consumer_offsets`
 /// partition per `/v1/cluster` (the coordinator by design), when the nodes list that partition;
@@ -458,12 +422,3 @@ private func coordinatorNode(_ cluster: TernCluster, report: CoordinatorReport) 
     return leader.node
 }
 
-/// SIGTERM to every running node; each must exit 0.
-private func shutdownGroupCluster(_ cluster: TernCluster) async {
-    let statuses = await cluster.shutdown()
-    for (id, status) in statuses.sorted(by: { $0.key < $1.key }) {
-        #expect(
-            status == 0,
-            "node \(id) exited with \(status) on SIGTERM (-1: still running after 60 s, killed)\n\(cluster.logs(tail: 2000))")
-    }
-}

@@ -193,25 +193,12 @@ extension KafkaConsumer {
         }
     }
 
-    /// The coordinator of this consumer's group.
+    /// The coordinator of this consumer's group (cached until a call to it fails).
     func findCoordinator() async throws(ClientError) -> NodeID {
         if let coordinator { return coordinator }
         guard let groupID = configuration.groupID else { throw ClientError(.invalidArgument, "no group id") }
-        let connection = try await cluster.anyConnection()
-        var request = FindCoordinatorRequest()
-        request.key = groupID
-        request.keyType = 0
-        request.coordinatorKeys = [groupID]
-        let version = min(await connection.version(of: FindCoordinatorRequest.self) ?? 0, 4)
-        let response = try await connection.call(request, version: version, timeout: configuration.client.requestTimeout)
-        let (code, node) =
-            version >= 4
-            ? (response.coordinators.first?.errorCode ?? -1, response.coordinators.first?.nodeId ?? -1)
-            : (response.errorCode, response.nodeId)
-        guard code == 0, node >= 0 else {
-            throw ClientError(.broker(ErrorCode(rawValue: code)), "FindCoordinator for group \(groupID) at \(connection.address)")
-        }
-        coordinator = NodeID(node)
-        return NodeID(node)
+        let node = try await cluster.coordinator(ofGroup: groupID)
+        coordinator = node
+        return node
     }
 }

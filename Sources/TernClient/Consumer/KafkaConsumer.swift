@@ -147,27 +147,9 @@ public actor KafkaConsumer {
         }
         let changed = offsets.filter { lastCommitted[$0.key] != $0.value }
         guard !changed.isEmpty else { return }
-        var byTopic: [String: [OffsetCommitRequest.OffsetCommitRequestPartition]] = [:]
-        for (partition, offset) in changed {
-            var entry = OffsetCommitRequest.OffsetCommitRequestPartition()
-            entry.partitionIndex = partition.partition
-            entry.committedOffset = offset
-            entry.committedLeaderEpoch = -1
-            entry.committedMetadata = ""
-            byTopic[partition.topic, default: []].append(entry)
-        }
-        var request = OffsetCommitRequest()
-        request.groupId = groupID
         let isMember = !subscription.isEmpty
-        request.generationIdOrMemberEpoch = isMember ? generation : -1
-        request.memberId = isMember ? memberID : ""
-        request.retentionTimeMs = -1
-        request.topics = byTopic.sorted { $0.key < $1.key }.map { name, partitions in
-            var topic = OffsetCommitRequest.OffsetCommitRequestTopic()
-            topic.name = name
-            topic.partitions = partitions
-            return topic
-        }
+        let request = OffsetCommitRequest.committing(
+            changed, group: groupID, generation: isMember ? generation : -1, memberID: isMember ? memberID : "")
         let response = try await callCoordinator(request, what: "OffsetCommit")
         var failures: [String] = []
         for topic in response.topics {

@@ -151,11 +151,15 @@ public actor PeerClient {
     /// Closes the connection and fails every waiting request; later calls fail with `.closed`.
     public func close() async {
         isClosed = true
-        connecting?.cancel()
+        let attempt = connecting
+        attempt?.cancel()
         let open = channel
         channel = nil
         failAll(PeerError(.closed, "the client was closed"))
         try? await open?.close()
+        // A dial in flight must end before the owner shuts the event loops down: NIO traps on
+        // a connect whose loop went away. It ends within the connect timeout.
+        if let attempt, let late = try? await attempt.value { try? await late.close() }
     }
 
     /// The open connection, or a new one (single flight; respects the backoff).
@@ -205,6 +209,8 @@ public actor PeerClient {
     }
 
     private func openChannel() async throws -> any Channel {
+        // Closed before this attempt started: never dial (the event loops may be going away).
+        guard !isClosed else { throw PeerError(.closed, "the client was closed") }
         let frameBytesMax = self.frameBytesMax
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
