@@ -17,6 +17,8 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Partition (default: by key, or sticky).") var partition: Int32?
     @Option(help: "acks: all, 1 or 0.") var acks: String = "all"
     @Option(name: [.customShort("z"), .long], help: "Compression: lz4 or none.") var compression: String = "lz4"
+    @Option(help: "How long a batch waits for more records (linger.ms).") var lingerMs: Int = 5
+    @Option(help: "Most bytes of records in one batch (batch.size).") var batchBytes: Int = 1_000_000
 
     func run() async throws {
         try await reportingErrors {
@@ -33,6 +35,11 @@ struct ProduceCommand: AsyncParsableCommand {
             case "none": configuration.compression = .none
             default: throw CLIError("--compression: '\(compression)' is not lz4 or none")
             }
+            guard (0...600_000).contains(lingerMs) else { throw CLIError("--linger-ms: \(lingerMs) is not within 0...600000") }
+            guard (1...16_777_216).contains(batchBytes) else { throw CLIError("--batch-bytes: \(batchBytes) is not within 1...16777216") }
+            configuration.linger = .milliseconds(lingerMs)
+            configuration.batchBytesMax = batchBytes
+            configuration.bufferBytesMax = max(configuration.bufferBytesMax, batchBytes)
             if key != nil && keySeparator != nil { throw CLIError("give --key or --key-separator, not both") }
             let headers = try keyValues(header, option: "--header").sorted { $0.key < $1.key }.map {
                 (key: $0.key, value: Optional(ByteBuffer(string: $0.value)))
