@@ -31,6 +31,7 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
 
 let allTargets: [Target] = [
     // Typed identifiers and limits shared by every module.
@@ -104,6 +105,23 @@ let allTargets: [Target] = [
         name: "tern",
         dependencies: ["TernClient", "TernModel", "TernWire", argumentParser, nioCore, nioPosix, logging],
         exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // The benchmark engine (issue #9): produce, consume and failover runs on TernClient, their
+    // JSON results and HTML reports. In bench/ beside the microbenchmarks; a target of this
+    // package (not of bench/Package.swift) so its tests run with the others.
+    .target(
+        name: "TernBenchKit",
+        dependencies: ["TernClient", "TernModel", "TernWire", nioCore, histogram, logging],
+        path: "bench/Sources/TernBenchKit",
+        exclude: ["README.md"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    // `tern-bench produce|consume|failover`: figures come from release builds only.
+    .executableTarget(
+        name: "tern-bench",
+        dependencies: ["TernBenchKit", "TernClient", "TernModel", argumentParser, nioCore],
+        path: "bench/Sources/tern-bench",
         swiftSettings: sharedSwiftSettings
     ),
     // The broker: configuration, request handlers, wiring (issue #4 builds it out).
@@ -195,8 +213,13 @@ let allTargets: [Target] = [
     // `ternd` processes started by the tests.
     .testTarget(
         name: "TernInteropTests",
-        dependencies: ["TernLog", "TernWire", "TernModel", "TernClient", nioCore, nioPosix],
+        dependencies: ["TernLog", "TernWire", "TernModel", "TernClient", "TernBenchKit", nioCore, nioPosix],
         exclude: ["Scripts"],
+        swiftSettings: sharedSwiftSettings
+    ),
+    .testTarget(
+        name: "TernBenchTests",
+        dependencies: ["TernBenchKit", "TernModel", nioCore],
         swiftSettings: sharedSwiftSettings
     ),
     .testTarget(
@@ -237,6 +260,7 @@ let productList: [(product: Product, needs: String)] = [
     (.library(name: "TernClient", targets: ["TernClient"]), "TernClient"),
     (.executable(name: "tern", targets: ["tern"]), "tern"),
     (.executable(name: "tern-sim", targets: ["tern-sim"]), "tern-sim"),
+    (.executable(name: "tern-bench", targets: ["tern-bench"]), "tern-bench"),
     (.executable(name: "ternd", targets: ["ternd"]), "ternd"),
 ]
 
@@ -251,6 +275,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: targets
 )

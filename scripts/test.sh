@@ -9,12 +9,13 @@ log() { printf '\n==> %s\n' "$*"; }
 
 # --- system packages -------------------------------------------------------------------------
 # liblz4-dev + pkg-config: the CLZ4 system-library target; lz4: the LZ4 frame interop test;
-# kcat (Debian's librdkafka): the kcat interop test.
+# kcat (Debian's librdkafka): the kcat interop test; chromium: the bench report rendering test.
 need_apt=()
 dpkg -s liblz4-dev >/dev/null 2>&1 || need_apt+=(liblz4-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v lz4 >/dev/null 2>&1 || need_apt+=(lz4)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)  # the bench report's rendering test
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if ((${#need_apt[@]})); then
     log "installing ${need_apt[*]}"

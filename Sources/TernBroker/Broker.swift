@@ -81,6 +81,8 @@ public final class Broker: Sendable {
     let groupTask = Mutex<Task<Void, Never>?>(nil)
     /// Producer ids for InitProducerId (this broker's block).
     let producerIDs = ProducerIDPool()
+    /// Batches seen by the test-only drop switch (`unsafeDropAcknowledgedEvery`).
+    let droppedSwitchCount = Atomic<Int64>(0)
 
     /// The advertised versions: only APIs that work (PROTOCOL.md §1.2 rule 5), with the low
     /// minimums librdkafka 2.0.2 needs to enable its features (§1.2: Produce from 0).
@@ -152,6 +154,11 @@ public final class Broker: Sendable {
         let broker = Broker(
             configuration: configuration, identity: identity, clock: clock, timing: timing, fileSystem: fileSystem,
             seed: seed ^ 0x9E37_79B9_7F4A_7C15, logger: logger)
+        if configuration.unsafeDropAcknowledgedEvery > 0 {
+            logger.warning(
+                "TEST ONLY: every n-th produced batch is acknowledged and thrown away (unsafe.test.drop.acknowledged.every)",
+                metadata: ["n": "\(configuration.unsafeDropAcknowledgedEvery)"])
+        }
         do {
             try await broker.startPeerServer()
             try await broker.recover()

@@ -75,6 +75,10 @@ public struct BrokerConfiguration: Sendable, Equatable {
     /// (`producer.id.expiration.ms`, Kafka's one day). A producer without state may write any
     /// sequence, so its next retry is no longer recognised as a duplicate.
     public var producerIDExpirationMs: Int64 = 86_400_000
+    /// TEST ONLY (`unsafe.test.drop.acknowledged.every`): when n > 0, every n-th produced batch
+    /// this broker leads is answered as stored (offset -1) and thrown away. It exists so that
+    /// tern-bench's failover check can be shown to report loss; never set it elsewhere.
+    public var unsafeDropAcknowledgedEvery: Int64 = 0
 
     /// The cluster's nodes (`controller.quorum.voters`), sorted by id. Empty: this node is a
     /// cluster of one. Every node of a cluster is given the same list; the first

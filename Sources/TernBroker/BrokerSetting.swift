@@ -52,6 +52,9 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
     case groupMaxSessionTimeoutMs = "group.max.session.timeout.ms"
     /// How long a partition keeps the state of an idle idempotent producer.
     case producerIDExpirationMs = "producer.id.expiration.ms"
+    /// TEST ONLY, 0 (off) by default: every n-th produced batch is answered as stored without
+    /// being stored, so a benchmark's loss check can be shown to catch loss.
+    case unsafeDropAcknowledgedEvery = "unsafe.test.drop.acknowledged.every"
 
     /// The config-file key.
     public var key: String { rawValue }
@@ -95,6 +98,7 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
         case .groupMinSessionTimeoutMs: "--group-min-session-timeout-ms"
         case .groupMaxSessionTimeoutMs: "--group-max-session-timeout-ms"
         case .producerIDExpirationMs: "--producer-id-expiration-ms"
+        case .unsafeDropAcknowledgedEvery: "--unsafe-test-drop-acknowledged-every"
         }
     }
 
@@ -139,6 +143,7 @@ public enum BrokerSetting: String, Sendable, CaseIterable {
         case .groupMaxSessionTimeoutMs:
             configuration.groupMaxSessionTimeoutMs = Int32(try field.integer(in: 1...Int64(Int32.max)))
         case .producerIDExpirationMs: configuration.producerIDExpirationMs = try field.integer(in: 1...Int64(Int32.max))
+        case .unsafeDropAcknowledgedEvery: configuration.unsafeDropAcknowledgedEvery = try field.integer(in: 0...1_000_000_000)
         }
     }
 }

@@ -107,11 +107,7 @@ struct ClientInteropTests {
     func groupOnCluster() async throws {
         let cleanup = ProcessCleanup()
         do {
-            let cluster = try await TernCluster.start(extraArguments: ["--group-initial-rebalance-delay-ms", "0"])
-            cleanup.add(cluster)
-            _ = try await cluster.controllerLeader()
-            let addresses = try #require(BrokerAddress.list(parsing: cluster.allBootstrap))
-            let client = ClientConfiguration(bootstrap: addresses)
+            let (cluster, client) = try await startGroupCluster(cleanup)
             let admin = KafkaAdmin(configuration: client)
             try await admin.createTopic("shared", partitions: 6, replicationFactor: 3)
             await admin.close()
@@ -195,6 +191,85 @@ struct ClientInteropTests {
         }
         await cleanup.run()
     }
+}
+
+extension ClientInteropTests {
+    @Test("a TernClient group consumer follows kill -9 of its group coordinator and of its partitions' leader, and its commits land")
+    func consumerFollowsFailover() async throws {
+        let cleanup = ProcessCleanup()
+        do {
+            let (cluster, client) = try await startGroupCluster(cleanup)
+            let admin = KafkaAdmin(configuration: client)
+            try await admin.createTopic("follow", partitions: 1, replicationFactor: 3)
+            try await cluster.waitForLeaders(topic: "follow", partitions: 1)
+            let producer = try KafkaProducer(configuration: ProducerConfiguration(client: client))
+            for index in 0..<300 { await producer.send(ProducerRecord(topic: "follow", key: "k\(index)", value: "v\(index)")) { _ in } }
+            await producer.flush()
+            var configuration = ConsumerConfiguration(client: client, groupID: "tern-follow")
+            configuration.offsetReset = .earliest
+            configuration.fetchMaxWait = .milliseconds(100)
+            configuration.heartbeatInterval = .milliseconds(500)
+            configuration.sessionTimeout = .seconds(10)
+            let consumer = try KafkaConsumer(configuration: configuration)
+            try await consumer.subscribe(to: ["follow"])
+            let seen = SeenValues()
+            let stop = StopFlag()
+            let poller = Task {
+                // Bounded by the flag the test sets and by the deadline.
+                let deadline = ContinuousClock.now.advanced(by: .seconds(300))
+                while ContinuousClock.now < deadline, !stop.isSet {
+                    for record in (try? await consumer.poll()) ?? [] { seen.add(record.valueString ?? "") }
+                }
+            }
+            _ = try await cluster.poll("the first 300 records read", seconds: 120) { () async -> Bool? in seen.count == 300 ? true : nil }
+            // The coordinator dies first, then the partition's leader (maybe the same node: then
+            // the leader of the moment, once more).
+            let coordinator = Int(try await admin.describeGroup("tern-follow").coordinator.rawValue)
+            try await cluster.kill9(coordinator)
+            for index in 300..<450 { await producer.send(ProducerRecord(topic: "follow", key: "k\(index)", value: "v\(index)")) { _ in } }
+            await producer.flush()
+            _ = try await cluster.poll("450 records read after the coordinator's death", seconds: 180) { () async -> Bool? in
+                seen.count == 450 ? true : nil
+            }
+            _ = try await cluster.restart(coordinator)
+            try await cluster.waitForLeaders(topic: "follow", partitions: 1)
+            let leader = try #require(await cluster.leader(of: "follow", partition: 0)).node
+            try await cluster.kill9(leader)
+            for index in 450..<600 { await producer.send(ProducerRecord(topic: "follow", key: "k\(index)", value: "v\(index)")) { _ in } }
+            await producer.close()
+            _ = try await cluster.poll("600 records read after the leader's death", seconds: 180) { () async -> Bool? in
+                seen.count == 600 ? true : nil
+            }
+            stop.set(true)
+            await poller.value
+            // A commit after both deaths reaches the group's (new) coordinator.
+            let committed = try await cluster.poll("a commit of the end offset", seconds: 120) { () async -> KafkaAdmin.PartitionLag? in
+                guard (try? await consumer.commit()) != nil,
+                    let lag = try? await admin.groupOffsets("tern-follow").first(where: { $0.partition.topic == "follow" })
+                else { return nil }
+                // The log end counts the new leaders' LEADER_CHANGE control records too.
+                return lag.committed == lag.logEnd ? lag : nil
+            }
+            #expect(committed.logEnd >= 600 && committed.lag == 0)
+            await consumer.close()
+            await admin.close()
+        } catch {
+            await cleanup.run()
+            throw error
+        }
+        await cleanup.run()
+    }
+}
+
+/// Three nodes whose groups rebalance at once, registered with `cleanup`, and a client of all three.
+private func startGroupCluster(_ cleanup: ProcessCleanup) async throws -> (TernCluster, ClientConfiguration) {
+    let cluster = try await TernCluster.start(extraArguments: ["--group-initial-rebalance-delay-ms", "0"])
+    cleanup.add(cluster)
+    _ = try await cluster.controllerLeader()
+    guard let addresses = BrokerAddress.list(parsing: cluster.allBootstrap) else {
+        throw HarnessError("bootstrap list \(cluster.allBootstrap) does not parse")
+    }
+    return (cluster, ClientConfiguration(bootstrap: addresses))
 }
 
 /// Distinct values seen by concurrent pollers.

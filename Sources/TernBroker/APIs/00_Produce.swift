@@ -147,6 +147,13 @@ extension Broker {
         }
         let records = Int(header.recordCount)
         let bytes = batch.readableBytes
+        if configuration.unsafeDropAcknowledgedEvery > 0,
+            droppedSwitchCount.wrappingAdd(1, ordering: .relaxed).newValue % configuration.unsafeDropAcknowledgedEvery == 0
+        {
+            // The test-only switch: answered as stored, never stored.
+            return .done(ProduceResponse.PartitionProduceResponse(
+                index: data.index, errorCode: 0, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1))
+        }
         let ticket = replica.submit(batch, producer: producer, acks: acks, timeoutMs: timeoutMs)
         return .waiting(index: data.index, ticket: ticket, appendTime: appendTime, records: records, bytes: bytes)
     }

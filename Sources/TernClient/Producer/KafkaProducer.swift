@@ -134,7 +134,9 @@ public actor KafkaProducer {
         bufferedBytes += size
         let pending = PendingRecord(
             key: record.key, value: record.value, headers: headers, timestamp: timestamp, bytes: size, delivery: delivery)
-        var queue = queues[key] ?? PartitionQueue()
+        // Taken out of the dictionary while it changes: a copy left behind would make every
+        // append copy the open batch's records (quadratic in the batch size).
+        var queue = queues.removeValue(forKey: key) ?? PartitionQueue()
         if let open = queue.open, open.bytes + size > configuration.batchBytesMax {
             queue.waiting.append(open)
             queue.open = nil
@@ -203,7 +205,7 @@ public actor KafkaProducer {
         var missingLeader = false
         let metadata = await cluster.metadata
         for key in Array(queues.keys) {
-            guard var queue = queues[key] else { continue }
+            guard var queue = queues.removeValue(forKey: key) else { continue }
             if let open = queue.open {
                 let due = open.createdAt.advanced(by: configuration.linger)
                 if flushing > 0 || now >= due {
