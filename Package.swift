@@ -95,7 +95,7 @@ let allTargets: [Target] = [
     .target(
         name: "TernClient",
         dependencies: [
-            "TernModel", "TernWire", "TernTransport", logging, nioCore, nioPosix, collections,
+            "TernModel", "TernWire", "TernTransport", logging, nioCore, nioPosix, collections, serviceLifecycle,
         ],
         exclude: ["README.md"],
         swiftSettings: sharedSwiftSettings
@@ -206,7 +206,7 @@ let allTargets: [Target] = [
     // TernClient against an in-process broker.
     .testTarget(
         name: "TernClientTests",
-        dependencies: ["TernClient", "TernBroker", "TernModel", "TernWire", nioCore, nioPosix, logging],
+        dependencies: ["TernClient", "TernBroker", "TernModel", "TernWire", nioCore, nioPosix, logging, serviceLifecycle],
         swiftSettings: sharedSwiftSettings
     ),
     // Real Kafka clients (kcat, confluent-kafka, kafka-python, aiokafka) and raw sockets against

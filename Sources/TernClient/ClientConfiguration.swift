@@ -15,6 +15,8 @@ public struct ClientConfiguration: Sendable {
     public var retryBackoffMax: Duration = .seconds(1)
     /// Requests one connection may have waiting for answers.
     public var inFlightPerConnectionMax = 1_000
+    /// Plaintext, or TLS (`security.protocol`; TLS itself arrives with the security issue).
+    public var security: SecurityProtocol = .plaintext
 
     public init(bootstrap: [BrokerAddress], clientID: String = "tern-client") {
         precondition(!bootstrap.isEmpty, "a client needs at least one bootstrap broker")

@@ -70,6 +70,10 @@ struct PayloadTimelineTests {
             #expect(value.readableBytes == size)
             #expect(BenchPayload(decoding: value) == payload)
         }
+        let padding = BenchPayload.randomPadding(count: 50)
+        let padded = payload.encoded(size: 200, padding: padding, paddingStart: 45)
+        #expect(padded.readableBytes == 200 && BenchPayload(decoding: padded) == payload)
+        #expect(Array(padded.readableBytesView.dropFirst(BenchPayload.headerBytes).prefix(10)) == Array(padding[45...] + padding[..<5]))
         #expect(BenchPayload(decoding: ByteBuffer(string: "hello, this is a record from another tool")) == nil)
         #expect(BenchPayload(decoding: ByteBuffer(bytes: [0x54, 0x42])) == nil)
     }

@@ -36,6 +36,7 @@ public actor KafkaCluster {
     /// A usable connection to `node`, opened if needed.
     public func connection(to node: NodeID) async throws(ClientError) -> KafkaConnection {
         if isClosed { throw ClientError(.closed, "the client was closed") }
+        if let problem = configuration.transportProblem { throw problem }
         if let existing = connections[node], await existing.isUsable { return existing }
         if metadata.brokers[node] == nil { _ = try await refreshMetadata() }
         guard let address = metadata.brokers[node] else {
@@ -77,6 +78,7 @@ public actor KafkaCluster {
     /// order). Fails only when none answers.
     public func anyConnection() async throws(ClientError) -> KafkaConnection {
         if isClosed { throw ClientError(.closed, "the client was closed") }
+        if let problem = configuration.transportProblem { throw problem }
         for connection in connections.values where await connection.isUsable { return connection }
         if let bootstrapConnection, await bootstrapConnection.isUsable { return bootstrapConnection }
         var failures: [String] = []

@@ -23,8 +23,11 @@ public struct BenchPayload: Sendable, Hashable {
         self.sentAtMicros = sentAtMicros
     }
 
-    /// The value, `size` bytes in all (`size` ≥ `headerBytes`).
-    public func encoded(size: Int, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+    /// The value, `size` bytes in all (`size` ≥ `headerBytes`), padded from `padding`
+    /// (taken from `paddingStart`, wrapping) or with "x" when it is empty.
+    public func encoded(
+        size: Int, padding: [UInt8] = [], paddingStart: Int = 0, allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) -> ByteBuffer {
         precondition(size >= Self.headerBytes, "a payload holds its header")
         var buffer = allocator.buffer(capacity: size)
         buffer.writeInteger(Self.magic)
@@ -32,8 +35,29 @@ public struct BenchPayload: Sendable, Hashable {
         buffer.writeInteger(producer)
         buffer.writeInteger(sequence)
         buffer.writeInteger(sentAtMicros)
-        buffer.writeRepeatingByte(UInt8(ascii: "x"), count: size - Self.headerBytes)
+        var remaining = size - Self.headerBytes
+        guard !padding.isEmpty else {
+            buffer.writeRepeatingByte(UInt8(ascii: "x"), count: remaining)
+            return buffer
+        }
+        var start = paddingStart % padding.count
+        // Bounded: each pass writes at least one byte.
+        while remaining > 0 {
+            let take = min(remaining, padding.count - start)
+            buffer.writeBytes(padding[start..<(start + take)])
+            remaining -= take
+            start = 0
+        }
         return buffer
+    }
+
+    /// Random letters and digits, as Kafka's producer-perf-test writes: values that LZ4
+    /// cannot shrink much, so MB/s are not flattered by compression. 4 MiB, far more than
+    /// LZ4's 64 KiB window, so neighbouring records of a batch never repeat each other.
+    public static func randomPadding(count: Int = 4 << 20) -> [UInt8] {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
     }
 
     /// The payload in `value`, nil when it is not one (another tool's record, or too short).

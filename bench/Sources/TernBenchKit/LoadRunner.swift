@@ -82,6 +82,7 @@ final class LoadRunner: Sendable {
     private func sendLoop(index: Int, producer: KafkaProducer, begin: Int64, deadline: Int64?, limit: UInt64?) async {
         let interval = load.rate.map { 1_000_000 * Double(load.producers) / Double($0) }
         let allocator = ByteBufferAllocator()
+        let padding = BenchPayload.randomPadding()
         var sequence: UInt64 = 0
         // Bounded by the stop flag, the deadline or the limit.
         while !isStopped && sequence < (limit ?? .max) {
@@ -94,7 +95,8 @@ final class LoadRunner: Sendable {
             }
             let payload = BenchPayload(run: run, producer: UInt32(index), sequence: sequence, sentAtMicros: wallStartMicros + due)
             let key = load.keys > 0 ? ByteBuffer(string: "key-\(Int.random(in: 0..<load.keys))") : nil
-            let value = payload.encoded(size: load.recordBytes, allocator: allocator)
+            let value = payload.encoded(
+                size: load.recordBytes, padding: padding, paddingStart: Int(truncatingIfNeeded: sequence &* 7_919), allocator: allocator)
             let bytes = value.readableBytes + (key?.readableBytes ?? 0)
             let record = ProducerRecord(topic: target.topic, key: key, value: value)
             let recorder = recorder
