@@ -31,6 +31,9 @@ fi
 echo "==> building the release tern-bench, tern and ternd" >&2
 (cd "$repo" && for product in tern-bench tern ternd; do swift build -c release --product "$product" >&2; done)
 bench="$repo/.build/release/tern-bench"
+# Built just now: cluster.sh must not rebuild ternd in the middle of a kill (its freshness check
+# looks at every source, also those ternd does not link).
+export TERN_NO_BUILD=1
 bash "$cluster" up >&2
 
 revision="$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- 2>/dev/null || echo -dirty)"
