@@ -64,6 +64,59 @@ struct BenchTests {
         }
     }
 
+    @Test("produce and consume runs: throughput, latency, timeline and end-to-end figures that agree with each other")
+    func produceAndConsumeFigures() async throws {
+        try await withBenchCluster(extraArguments: []) { cluster in
+            let output = try temporaryDirectory("tern-bench-produce")
+            let produced = try await runBench(
+                [
+                    "produce", "--allow-debug-build", "--brokers", cluster.bootstrap, "--topic", "bench-produce", "-p", "3",
+                    "--duration", "2", "--warmup", "1", "--keys", "50", "--record-bytes", "200", "--json", output + "/produce.json",
+                    "--html", output + "/produce.html",
+                ])
+            #expect(produced.status == 0, "\(produced)")
+            let produce = try BenchJSON.decoder().decode(ProduceResult.self, from: Data(contentsOf: URL(fileURLWithPath: output + "/produce.json")))
+            #expect(produce.acked > 0 && produce.failed == 0 && produce.acked <= produce.ackedTotal)
+            #expect(produce.latency.count == UInt64(produce.acked), "the histogram holds the measured window's acknowledgements")
+            #expect(abs(produce.recordsPerSecond - Double(produce.acked) / 2) < 1)
+            // 200-byte values and keys "key-0" … "key-49" (5.8 bytes on average).
+            let bytesPerRecord = produce.megabytesPerSecond * 1_000_000 / produce.recordsPerSecond
+            #expect(bytesPerRecord >= 205 && bytesPerRecord <= 206, "\(bytesPerRecord) bytes per record")
+            #expect(produce.timeline.acked.reduce(0, +) == produce.ackedTotal)
+            #expect(produce.latency.p50Ms <= produce.latency.p99Ms && produce.latency.p99Ms <= produce.latency.maxMs)
+            #expect(produce.settings.target.partitions == 3 && produce.settings.load.keys == 50)
+            #expect(produced.stdout.contains("records/s"))
+            let page = try String(contentsOfFile: output + "/produce.html", encoding: .utf8)
+            #expect(page.contains("id=\"acks-chart\"") && page.contains("id=\"latency-chart\""))
+            // The topic holds exactly what was acknowledged (kcat's count).
+            #expect(try await kcatCount(topic: "bench-produce", brokers: cluster.bootstrap) == produce.ackedTotal)
+
+            let read = try await runBench(
+                [
+                    "consume", "--allow-debug-build", "--brokers", cluster.bootstrap, "--topic", "bench-consume", "--records", "3000",
+                    "--json", output + "/consume.json",
+                ])
+            #expect(read.status == 0, "\(read)")
+            let consume = try BenchJSON.decoder().decode(ConsumeResult.self, from: Data(contentsOf: URL(fileURLWithPath: output + "/consume.json")))
+            #expect(consume.mode == "throughput" && consume.produced == 3000 && consume.consumed == 3000)
+            #expect(consume.recordsPerSecond > 0 && consume.endToEndLatency == nil)
+
+            let paced = try await runBench(
+                [
+                    "consume", "--allow-debug-build", "--brokers", cluster.bootstrap, "--topic", "bench-e2e", "--rate", "500",
+                    "--duration", "3", "--warmup", "1", "--json", output + "/e2e.json",
+                ])
+            #expect(paced.status == 0, "\(paced)")
+            let e2e = try BenchJSON.decoder().decode(ConsumeResult.self, from: Data(contentsOf: URL(fileURLWithPath: output + "/e2e.json")))
+            #expect(e2e.mode == "end-to-end")
+            // 500/s for 3 s; the consumer saw every record the producer stored.
+            #expect(e2e.produced >= 1_400 && e2e.produced <= 1_500 && e2e.consumed == e2e.produced, "\(e2e)")
+            let latency = try #require(e2e.endToEndLatency)
+            #expect(latency.count > 0 && latency.count < UInt64(e2e.consumed), "the warm-up second is not measured")
+            #expect(latency.p50Ms > 0 && latency.p50Ms <= latency.maxMs)
+        }
+    }
+
     @Test("a broker that acknowledges batches it throws away is reported as loss, exit status 1")
     func lossIsReported() async throws {
         try await withBenchCluster(extraArguments: ["--unsafe-test-drop-acknowledged-every", "25"]) { cluster in
