@@ -15,18 +15,16 @@ import Testing
         try await withClientBroker { address, connection in
             try await createTopic(connection, "lifecycle", partitions: 2)
             let client = ClientConfiguration(bootstrap: [address])
-            var configuration = ProducerConfiguration(client: client)
-            // Nothing leaves before the shutdown: only the flush on close can deliver.
-            configuration.linger = .seconds(600)
-            let producer = try KafkaProducer(configuration: configuration)
-            var consumerSettings = ConsumerConfiguration(client: client, groupID: "lifecycle-readers")
-            consumerSettings.offsetReset = .earliest
-            let consumer = try KafkaConsumer(configuration: consumerSettings)
-            try await consumer.subscribe(to: ["lifecycle"])
             var logger = Logger(label: "tern.client-service-test")
             logger.logLevel = .warning
-            let group = ServiceGroup(services: [producer, consumer], logger: logger)
-            let running = Task { try await group.run() }
+
+            // The producer: nothing leaves before the shutdown (a 600 s linger), so only the
+            // flush on close can deliver.
+            var configuration = ProducerConfiguration(client: client)
+            configuration.linger = .seconds(600)
+            let producer = try KafkaProducer(configuration: configuration)
+            let producers = ServiceGroup(services: [producer], logger: logger)
+            let producing = Task { try await producers.run() }
             let delivered = Counter()
             for index in 0..<500 {
                 await producer.send(ProducerRecord(topic: "lifecycle", key: "k\(index % 7)", value: "v\(index)")) { result in
@@ -34,19 +32,29 @@ import Testing
                 }
             }
             #expect(delivered.value == 0, "a 600 s linger sends nothing before the shutdown")
-            let read = try await consume(consumer, count: 0, seconds: 0)
-            #expect(read.isEmpty)
-            await group.triggerGracefulShutdown()
-            try await running.value
+            await producers.triggerGracefulShutdown()
+            try await producing.value
             #expect(delivered.value == 500, "close flushed every buffered record")
             let late = try? await producer.send(ProducerRecord(topic: "lifecycle", key: "k", value: "late"))
             #expect(late == nil, "a closed producer takes no more records")
-            // The consumer left and committed; a new member of the group sees the 500 records.
-            let reader = try KafkaConsumer(configuration: consumerSettings)
-            try await reader.subscribe(to: ["lifecycle"])
-            let records = try await consume(reader, count: 500, seconds: 60)
-            #expect(records.count == 500)
-            await reader.close()
+
+            // The consumer reads everything while its group runs; the shutdown commits
+            // (auto-commit) and closes it.
+            var consumerSettings = ConsumerConfiguration(client: client, groupID: "lifecycle-readers")
+            consumerSettings.offsetReset = .earliest
+            let consumer = try KafkaConsumer(configuration: consumerSettings)
+            try await consumer.subscribe(to: ["lifecycle"])
+            let consumers = ServiceGroup(services: [consumer], logger: logger)
+            let consuming = Task { try await consumers.run() }
+            #expect(try await consume(consumer, count: 500, seconds: 60).count == 500)
+            await consumers.triggerGracefulShutdown()
+            try await consuming.value
+            let closed = try? await consumer.poll()
+            #expect(closed == nil, "a closed consumer polls no more")
+            let admin = KafkaAdmin(configuration: client)
+            let lags = try await admin.groupOffsets("lifecycle-readers")
+            await admin.close()
+            #expect(lags.count == 2 && lags.allSatisfy { $0.committed == $0.logEnd }, "the shutdown committed the end: \(lags)")
         }
     }
 

@@ -82,6 +82,20 @@ final class AckRecorder: Sendable {
 
     func read<T>(_ body: (State) -> T) -> T { state.withLock { body($0) } }
 
+    /// The acknowledgements that arrived from `micros` on (and up to a second before it), by
+    /// arrival time. They are appended in arrival order, give or take the lock, so a scan from
+    /// the end suffices; only that tail is copied under the lock, and it is sorted outside it,
+    /// while the producers keep reporting.
+    func events(since micros: Int64) -> [AckEvent] {
+        let recent = state.withLock { state in
+            var start = state.events.endIndex
+            // Bounded by the array.
+            while start > state.events.startIndex, state.events[start - 1].ackedAt >= micros - 1_000_000 { start -= 1 }
+            return Array(state.events[start...])
+        }
+        return recent.sorted { $0.ackedAt < $1.ackedAt }
+    }
+
     /// Sends not answered yet.
     var outstanding: Int { state.withLock { $0.sent - $0.answered } }
 }

@@ -22,7 +22,7 @@ public enum ConsumeBench {
         let client = try clientConfiguration(brokers: settings.target.brokers, clientID: "tern-bench-consume")
         let partitions = try await prepareTopic(settings.target, client: client)
         let run = UInt64.random(in: 1...UInt64.max)
-        let reader = try Reader(client: client, topic: settings.target.topic, partitions: partitions, run: run)
+        let reader = try PartitionReader(client: client, topic: settings.target.topic, partitions: partitions, label: "tern-bench.consumer")
         do throws(BenchError) {
             let result =
                 settings.load.rate == nil
@@ -37,7 +37,7 @@ public enum ConsumeBench {
     }
 
     private static func throughput(
-        _ settings: ConsumeSettings, context: RunContext, reader: Reader, run: UInt64, progress: @Sendable (String) -> Void
+        _ settings: ConsumeSettings, context: RunContext, reader: PartitionReader, run: UInt64, progress: @Sendable (String) -> Void
     ) async throws(BenchError) -> ConsumeResult {
         let clock = RunClock()
         let recorder = AckRecorder(clock: clock, window: 0..<Int64.max, keepAcks: false)
@@ -71,7 +71,7 @@ public enum ConsumeBench {
     }
 
     private static func endToEnd(
-        _ settings: ConsumeSettings, context: RunContext, reader: Reader, run: UInt64
+        _ settings: ConsumeSettings, context: RunContext, reader: PartitionReader, run: UInt64
     ) async throws(BenchError) -> ConsumeResult {
         try await reader.start(at: .end)
         let clock = RunClock()
@@ -117,46 +117,4 @@ public enum ConsumeBench {
             recordsPerSecond: Double(measured) / seconds, megabytesPerSecond: Double(bytes) / seconds / 1_000_000,
             endToEndLatency: histogram.summary, produced: produced)
     }
-}
-
-/// One consumer assigned every partition of the topic, without a group.
-private struct Reader {
-    let consumer: KafkaConsumer
-    let topic: String
-    let partitions: [TopicPartition]
-
-    init(client: ClientConfiguration, topic: String, partitions: Int32, run: UInt64) throws(BenchError) {
-        var configuration = ConsumerConfiguration(client: client, groupID: nil)
-        configuration.maxPollRecords = 10_000
-        configuration.fetchMaxWait = .milliseconds(100)
-        do throws(ClientError) {
-            consumer = try KafkaConsumer(configuration: configuration, logger: benchLogger("tern-bench.consumer"))
-        } catch {
-            throw BenchError("consumer settings: \(error)")
-        }
-        self.topic = topic
-        self.partitions = (0..<partitions).map { TopicPartition(topic, $0) }
-    }
-
-    func start(at position: SeekPosition) async throws(BenchError) {
-        do throws(ClientError) {
-            try await consumer.assign(partitions)
-            for partition in partitions { try await consumer.seek(partition, to: position) }
-        } catch {
-            throw BenchError("cannot read \(topic): \(error)")
-        }
-    }
-
-    /// The next records; a retriable error (a leader moving) gives none this time.
-    func poll() async throws(BenchError) -> [ConsumerRecord] {
-        do throws(ClientError) {
-            return try await consumer.poll()
-        } catch where error.isRetriable {
-            return []
-        } catch {
-            throw BenchError("reading \(topic): \(error)")
-        }
-    }
-
-    func close() async { await consumer.close() }
 }

@@ -5,7 +5,7 @@ import TernModel
 /// time once the replicas are back in sync and the load has settled), then everything read
 /// back and compared with what the producers were told.
 public enum FailoverBench {
-    /// How often the run looks at the recorder or the metadata while it waits.
+    /// How often the run looks at the recorder while it waits for the recovery.
     static let pollInterval: Duration = .milliseconds(10)
 
     public static func run(
@@ -34,12 +34,12 @@ public enum FailoverBench {
         var plans: [KillPlan] = []
         var failure: BenchError?
         do throws(BenchError) {
-            try await settle(settings.settleSeconds)
+            await settle(settings.settleSeconds)
             for number in 1...settings.kills {
                 let plan = try await killOnce(number: number, settings: settings, clock: clock, recorder: recorder, watcher: watcher)
                 plans.append(plan)
                 progress(plan.summary(number: number, of: settings.kills, recorder: recorder))
-                try await settle(settings.settleSeconds)
+                await settle(settings.settleSeconds)
             }
         } catch {
             failure = error
@@ -54,7 +54,7 @@ public enum FailoverBench {
                 ends[ack.partition] = max(ends[ack.partition, default: 0], ack.offset + 1)
             }
         }
-        let (records, _) = try await ReadBack(
+        let records = try await ReadBack(
             brokers: settings.target.brokers, topic: settings.target.topic, partitions: partitions, run: run,
             acknowledgedEnds: acknowledgedEnds
         ).records()
@@ -101,9 +101,7 @@ public enum FailoverBench {
         let killAt = plan.killAt
         // Polls the recorder (bounded by the deadline); the acknowledgement's own time is what counts.
         while ContinuousClock.now < deadline {
-            let recovered = recorder.read { state in
-                state.events.reversed().prefix(100_000).contains { $0.sentAt >= killAt && affectedSet.contains($0.partition) }
-            }
+            let recovered = recorder.events(since: killAt).contains { $0.sentAt >= killAt && affectedSet.contains($0.partition) }
             if recovered { break }
             try? await Task.sleep(for: pollInterval)
         }
@@ -134,7 +132,7 @@ public enum FailoverBench {
     }
 
     /// Steady load for `seconds` (the benchmark's own pacing, not a synchronisation).
-    private static func settle(_ seconds: Double) async throws(BenchError) {
+    private static func settle(_ seconds: Double) async {
         guard seconds > 0 else { return }
         try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
     }
@@ -175,8 +173,7 @@ struct KillPlan: Sendable {
 
     /// A progress line once the kill is over.
     func summary(number: Int, of total: Int, recorder: AckRecorder) -> String {
-        let events = recorder.read { $0.events.suffix(1_000_000).sorted { $0.ackedAt < $1.ackedAt } }
-        let figures = event(events: events)
+        let figures = event(events: recorder.events(since: killAt))
         let unavailable = figures.unavailableMs.map { "\(Int($0.rounded())) ms" } ?? "no acknowledgement"
         return "kill \(number)/\(total): node \(node) (partitions \(partitions.map(String.init).joined(separator: ","))), "
             + "unavailable \(unavailable), new leader \(newLeader.map(String.init) ?? "?")"

@@ -18,7 +18,6 @@ final class LoadRunner: Sendable {
     let wallStartMicros: Int64
     private let producers: [KafkaProducer]
     private let stopped = Mutex(false)
-    private let sentTotal = Atomic<Int>(0)
 
     init(target: TargetSettings, load: LoadSettings, recorder: AckRecorder, run: UInt64) throws(BenchError) {
         if let problem = load.problem { throw BenchError(problem) }
@@ -52,9 +51,6 @@ final class LoadRunner: Sendable {
         }
         producers = made
     }
-
-    /// Records sent so far.
-    var sent: Int { sentTotal.load(ordering: .relaxed) }
 
     /// Starts sending; the task ends once `stop()` was called (or `deadline`, µs on the
     /// recorder's clock, passed, or each producer sent `limit` records) and everything sent
@@ -102,7 +98,6 @@ final class LoadRunner: Sendable {
             let recorder = recorder
             let id = payload.id
             recorder.sent()
-            sentTotal.add(1, ordering: .relaxed)
             await producer.send(record) { result in
                 switch result {
                 case .success(let stored):

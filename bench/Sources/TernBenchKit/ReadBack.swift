@@ -17,81 +17,62 @@ struct ReadBack {
     /// The whole read must end within this.
     var timeout: Duration = .seconds(600)
 
-    /// The records of `run`, and how many records of other runs or tools were passed over.
-    func records() async throws(BenchError) -> (records: [ReadBackRecord], foreign: Int) {
+    /// The records of `run` (records of other runs or tools are passed over).
+    func records() async throws(BenchError) -> [ReadBackRecord] {
         let client = try clientConfiguration(brokers: brokers, clientID: "tern-bench-verify")
-        var configuration = ConsumerConfiguration(client: client, groupID: nil)
-        configuration.maxPollRecords = 10_000
-        configuration.fetchMaxWait = .milliseconds(100)
-        let consumer: KafkaConsumer
-        do throws(ClientError) {
-            consumer = try KafkaConsumer(configuration: configuration, logger: benchLogger("tern-bench.verify"))
-        } catch {
-            throw BenchError("read-back consumer: \(error)")
-        }
+        let reader = try PartitionReader(client: client, topic: topic, partitions: partitions, label: "tern-bench.verify")
         let admin = KafkaAdmin(configuration: client)
         do throws(BenchError) {
-            let result = try await read(consumer: consumer, admin: admin)
-            await consumer.close()
+            let result = try await read(reader, ends: try await endOffsets(admin))
+            await reader.close()
             await admin.close()
             return result
         } catch {
-            await consumer.close()
+            await reader.close()
             await admin.close()
             throw error
         }
     }
 
-    private func read(consumer: KafkaConsumer, admin: KafkaAdmin) async throws(BenchError) -> ([ReadBackRecord], Int) {
-        let all = (0..<partitions).map { TernClient.TopicPartition(topic, $0) }
+    /// Every partition's high watermark, once it covers the acknowledged records (or the
+    /// settle timeout passed).
+    private func endOffsets(_ admin: KafkaAdmin) async throws(BenchError) -> [TernClient.TopicPartition: Int64] {
         var ends: [TernClient.TopicPartition: Int64] = [:]
-        /// The next offset to read per partition, from the records handed over (the
-        /// consumer's own position runs ahead: it counts records fetched, not yet returned).
-        var next: [TernClient.TopicPartition: Int64] = [:]
-        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let settled = ContinuousClock.now.advanced(by: settleTimeout)
         do throws(ClientError) {
-            let settled = ContinuousClock.now.advanced(by: settleTimeout)
-            for partition in all {
+            for index in 0..<partitions {
+                let partition = TernClient.TopicPartition(topic, index)
                 var end = try await admin.listOffset(partition, .end)
                 // Bounded by `settleTimeout`.
-                while end < acknowledgedEnds[partition.partition, default: 0] && ContinuousClock.now < settled {
+                while end < acknowledgedEnds[index, default: 0] && ContinuousClock.now < settled {
                     try? await Task.sleep(for: .milliseconds(100))
                     end = try await admin.listOffset(partition, .end)
                 }
                 ends[partition] = end
-                next[partition] = try await admin.listOffset(partition, .beginning)
             }
-            try await consumer.assign(all)
-            for partition in all { try await consumer.seek(partition, to: .beginning) }
         } catch {
-            throw BenchError("cannot start reading \(topic) back at \(brokers): \(error)")
+            throw BenchError("cannot find the end offsets of \(topic) at \(brokers): \(error)")
         }
+        return ends
+    }
+
+    /// Reads until a poll comes back empty (nothing buffered) with every fetch position at its
+    /// end: the positions count records fetched, not yet handed over, and control batches.
+    private func read(_ reader: PartitionReader, ends: [TernClient.TopicPartition: Int64]) async throws(BenchError) -> [ReadBackRecord] {
+        try await reader.start(at: .beginning)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
         var records: [ReadBackRecord] = []
-        var foreign = 0
         // Bounded by the deadline.
         while true {
-            if all.allSatisfy({ next[$0, default: 0] >= ends[$0, default: 0] }) { break }
             guard ContinuousClock.now < deadline else {
                 throw BenchError("reading \(topic) back did not reach the end offsets \(ends.values.sorted()) within \(timeout)")
             }
-            let batch: [ConsumerRecord]
-            do throws(ClientError) {
-                batch = try await consumer.poll()
-            } catch where error.isRetriable {
-                continue
-            } catch {
-                throw BenchError("reading \(topic) back: \(error)")
-            }
-            for record in batch {
-                guard record.offset.rawValue < ends[record.topicPartition, default: 0] else { continue }
-                next[record.topicPartition] = max(next[record.topicPartition, default: 0], record.offset.rawValue + 1)
-                guard let value = record.value, let payload = BenchPayload(decoding: value), payload.run == run else {
-                    foreign += 1
-                    continue
-                }
+            let batch = try await reader.poll()
+            if batch.isEmpty, await reader.reached(ends) { return records }
+            for record in batch where record.offset.rawValue < ends[record.topicPartition, default: 0] {
+                guard let value = record.value, let payload = BenchPayload(decoding: value), payload.run == run else { continue }
                 records.append(ReadBackRecord(partition: record.partition, offset: record.offset.rawValue, id: payload.id))
             }
         }
-        return (records, foreign)
     }
 }

@@ -62,7 +62,9 @@ struct OutputOptions: ParsableArguments {
         #endif
     }
 
-    func check() throws {
+    /// - Parameter hasReport: whether the subcommand writes an HTML report (`--html`).
+    func check(hasReport: Bool = true) throws {
+        if html != nil && !hasReport { throw ValidationError("--html: this subcommand writes no HTML report (use --json)") }
         guard Self.build == "release" || allowDebugBuild else {
             throw ValidationError(
                 "this tern-bench is a debug build; build it with `swift build -c release --product tern-bench` (or pass --allow-debug-build)")
@@ -80,7 +82,7 @@ struct OutputOptions: ParsableArguments {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    func write(_ result: some Encodable, html page: () -> String) throws {
+    func write(_ result: some Encodable, html page: () -> String = { "" }) throws {
         if let json { try BenchJSON.write(result, to: json) }
         if let html {
             let url = URL(fileURLWithPath: html)

@@ -60,13 +60,13 @@ struct ConsumeCommand: AsyncParsableCommand {
     @Option(help: "Seconds of them not measured.") var warmup: Double = 2
 
     func run() async throws {
-        try output.check()
+        try output.check(hasReport: false)
         let settings = ConsumeSettings(
             target: try target.settings(subcommand: "consume", defaultPartitions: 6), records: records, load: try load.settings(),
             durationSeconds: duration, warmupSeconds: warmup)
         try await reportingErrors {
             let result = try await ConsumeBench.run(settings, context: output.context(subcommand: "consume"), progress: progress)
-            try output.write(result) { "" }
+            try output.write(result)
             print(
                 """
                 consume \(settings.target.topic) (\(result.mode)): \(result.consumed) records in \(format(result.measuredSeconds, 2)) s

@@ -36,12 +36,6 @@ struct MarkupWriter: Sendable {
         text += "<" + name + Self.attributes(attributes) + ">" + ReportText.escape(content) + "</" + name + ">\n"
     }
 
-    /// Markup made by another writer (a chart), inserted as it is.
-    mutating func insert(_ other: MarkupWriter) {
-        precondition(other.open.isEmpty, "a fragment inserted whole has every element closed")
-        text += other.text
-    }
-
     /// Markup known to be safe because this module made it (a rendered chart, the style sheet).
     mutating func raw(_ markup: String) { text += markup }
 
